@@ -1,0 +1,1 @@
+export { createReferenceIndex, ReferenceIndex } from './reference-index.js';

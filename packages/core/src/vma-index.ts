@@ -169,9 +169,14 @@ export interface VmaIndex<E extends IndexEntry = Vma> {
   /** Size and shape. */
   stats(): IndexStats;
 
-  /** Start an update: mutations until `publish()` form one update as lockless readers see it. */
+  /**
+   * Start an update: mutations until the matching `publish()` form one update as lockless readers
+   * see it. Calls nest (a simulator may hold an update open around a whole system call while the mm
+   * layer brackets its own steps); only the outermost `publish()` publishes. Mutations made outside
+   * any bracket are published one by one.
+   */
   beginUpdate(): void;
-  /** Publish the update begun by `beginUpdate()`. */
+  /** Close the bracket opened by `beginUpdate()`; the outermost one publishes. */
   publish(): void;
   /** Open a lockless reader (see LocklessReader for what it observes). */
   openReader(): LocklessReader<E>;

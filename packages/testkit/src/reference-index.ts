@@ -65,7 +65,8 @@ export class ReferenceIndex<E extends IndexEntry> implements VmaIndex<E> {
   private published: Version<E> = { starts: [], ends: [], entries: [] };
   /** The version being built by an update in flight (null when none). */
   private draft: Version<E> | null = null;
-  private batching = false;
+  /** Depth of nested beginUpdate() brackets. */
+  private depth = 0;
   private versionNo = 0;
   private readonly checked: boolean;
   private readonly pageAligned: boolean;
@@ -100,7 +101,7 @@ export class ReferenceIndex<E extends IndexEntry> implements VmaIndex<E> {
 
   /** Publishes a draft made outside beginUpdate()/publish(). */
   private autoPublish(): void {
-    if (!this.batching) this.publishDraft();
+    if (this.depth === 0) this.publishDraft();
   }
 
   private publishDraft(): void {
@@ -313,12 +314,12 @@ export class ReferenceIndex<E extends IndexEntry> implements VmaIndex<E> {
   }
 
   beginUpdate(): void {
-    this.batching = true;
+    this.depth++;
   }
 
   publish(): void {
-    this.batching = false;
-    this.publishDraft();
+    if (this.depth === 0) throw new IndexContractError('publish() without beginUpdate()');
+    if (--this.depth === 0) this.publishDraft();
   }
 
   openReader(): LocklessReader<E> {

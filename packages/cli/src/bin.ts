@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+/**
+ * Entry point: turns vmakit's own errors into one clear line and a non-zero exit status.
+ */
+import { VmakitError } from '@vmakit/core';
+import { CommanderError } from 'commander';
+import { buildProgram } from './program.js';
+
+async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    if (err instanceof VmakitError) {
+      process.stderr.write(`vmakit: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw err;
+  }
+}
+
+await main();

@@ -1,0 +1,16 @@
+/**
+ * The `vmakit` command tree. Each command lives in its own module under commands/.
+ */
+import { Command } from 'commander';
+import { registerList } from './commands/list.js';
+import { builtinRegistry, type Registry } from './registry.js';
+
+/** Build the program; `registry` is resolved lazily so `--help` stays fast. */
+export function buildProgram(registry: () => Registry = builtinRegistry): Command {
+  const program = new Command('vmakit')
+    .description('Compare VMA indexes and page-fault concurrency strategies with Linux-faithful models')
+    .showHelpAfterError()
+    .exitOverride();
+  registerList(program, registry);
+  return program;
+}

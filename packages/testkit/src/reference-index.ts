@@ -135,6 +135,8 @@ export class ReferenceIndex<E extends IndexEntry> implements VmaIndex<E> {
   }
 
   forEach(from: number, to: number, visit: RangeVisitor<E>): void {
+    // An empty window intersects nothing, even a range that straddles it.
+    if (!(from < to)) return;
     const v = this.current();
     for (let i = firstEndAbove(v, from); i < v.starts.length && v.starts[i]! < to; i++) {
       if (visit(v.starts[i]!, v.ends[i]!, v.entries[i]!) === true) return;
@@ -142,6 +144,7 @@ export class ReferenceIndex<E extends IndexEntry> implements VmaIndex<E> {
   }
 
   forEachReverse(from: number, to: number, visit: RangeVisitor<E>): void {
+    if (!(from < to)) return;
     const v = this.current();
     const i = firstEndAbove(v, from);
     let j = i;
@@ -167,13 +170,16 @@ export class ReferenceIndex<E extends IndexEntry> implements VmaIndex<E> {
 
   insert(start: number, end: number, entry: E): void {
     this.checkRange('insert', start, end);
-    const v = this.writable();
-    const i = firstEndAbove(v, start);
-    if (i < v.starts.length && v.starts[i]! < end) {
+    // Check against the current version before copying it, so a rejected insert leaves no draft
+    // behind (a stray draft would make the next empty beginUpdate()/publish() bump the version).
+    const cur = this.current();
+    const i = firstEndAbove(cur, start);
+    if (i < cur.starts.length && cur.starts[i]! < end) {
       throw new IndexContractError(
-        `insert: [0x${start.toString(16)}, 0x${end.toString(16)}) overlaps [0x${v.starts[i]!.toString(16)}, 0x${v.ends[i]!.toString(16)})`,
+        `insert: [0x${start.toString(16)}, 0x${end.toString(16)}) overlaps [0x${cur.starts[i]!.toString(16)}, 0x${cur.ends[i]!.toString(16)})`,
       );
     }
+    const v = this.writable();
     v.starts.splice(i, 0, start);
     v.ends.splice(i, 0, end);
     v.entries.splice(i, 0, entry);

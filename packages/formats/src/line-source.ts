@@ -1,0 +1,166 @@
+/**
+ * Line-by-line reading of capture files, plain or gzip-compressed, with truncation reported as an
+ * error: the kernel and perf end every line with '\n', so a last line without one means the file was
+ * cut, and a gzip stream that ends before its trailer means the same.
+ */
+import { createReadStream } from 'node:fs';
+import { pipeline, Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { ParseError } from '@vmakit/core';
+
+/**
+ * Where bytes come from: a file path, or any async iterable of chunks (a Node Readable, a
+ * generator...). Chunks may be bytes or already-decoded text; text chunks are re-encoded as UTF-8
+ * so gzip detection sees bytes.
+ */
+export type ByteSource = string | AsyncIterable<Uint8Array | string>;
+
+/** Options of {@link readLines}. */
+export interface ReadLinesOptions {
+  /** Longest accepted line in characters (default 1 MiB): protects against binary garbage. */
+  readonly maxLineLength?: number;
+}
+
+const DEFAULT_MAX_LINE = 1 << 20;
+const GZIP_MAGIC_0 = 0x1f;
+const GZIP_MAGIC_1 = 0x8b;
+
+function toBytes(chunk: Uint8Array | string): Uint8Array {
+  return typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+}
+
+function isGzipName(fileName: string): boolean {
+  return fileName.endsWith('.gz');
+}
+
+/** Wraps zlib's failures (truncated or corrupt stream) in a ParseError at the line being read. */
+function gzipError(err: unknown, fileName: string, line: number): unknown {
+  if (err === null || typeof err !== 'object') return err;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('Z_')) return err;
+  const msg = (err as { message?: unknown }).message;
+  const detail =
+    code === 'Z_BUF_ERROR'
+      ? 'gzip stream ends early (truncated file): expected more compressed data and the gzip trailer'
+      : `corrupt gzip data (${code}: ${String(msg)})`;
+  return new ParseError(fileName, line, detail);
+}
+
+/**
+ * The decoded lines of `source`, without their '\n'. Gzip is recognised by its magic bytes (and a
+ * `.gz` name demands them). Throws ParseError for a truncated gzip stream, for a last line without
+ * '\n', and for over-long lines. Streams: memory is O(longest line + chunk). Stopping the
+ * iteration early closes the underlying file.
+ */
+export async function* readLines(
+  source: ByteSource,
+  fileName: string,
+  options: ReadLinesOptions = {},
+): AsyncGenerator<string, void, undefined> {
+  const maxLine = options.maxLineLength ?? DEFAULT_MAX_LINE;
+  const raw: AsyncIterable<Uint8Array | string> =
+    typeof source === 'string' ? createReadStream(source) : source;
+  const it = raw[Symbol.asyncIterator]();
+  let lineNo = 0;
+  let gunzip: ReturnType<typeof createGunzip> | null = null;
+  try {
+    // Peek at least two bytes to recognise gzip.
+    const head: Uint8Array[] = [];
+    let headLen = 0;
+    let ended = false;
+    while (headLen < 2) {
+      const r = await it.next();
+      if (r.done === true) {
+        ended = true;
+        break;
+      }
+      const b = toBytes(r.value);
+      if (b.length === 0) continue;
+      head.push(b);
+      headLen += b.length;
+    }
+    const first = head.length > 0 ? Buffer.concat(head) : Buffer.alloc(0);
+    const gz = first.length >= 2 && first[0] === GZIP_MAGIC_0 && first[1] === GZIP_MAGIC_1;
+    if (isGzipName(fileName) && !gz) {
+      const found = first.length === 0 ? 'an empty file' : `bytes ${first.subarray(0, 2).toString('hex')}`;
+      throw new ParseError(fileName, 1, `expected gzip data (magic 1f 8b) in a .gz file, found ${found}`);
+    }
+    async function* rest(): AsyncGenerator<Uint8Array> {
+      if (first.length > 0) yield first;
+      if (ended) return;
+      for (;;) {
+        const r = await it.next();
+        if (r.done === true) return;
+        yield toBytes(r.value);
+      }
+    }
+    let chunks: AsyncIterable<Uint8Array | string> = rest();
+    if (gz) {
+      gunzip = createGunzip();
+      // Errors of either side end up on `gunzip`, which the loop below iterates.
+      pipeline(Readable.from(rest()), gunzip, () => {});
+      chunks = gunzip;
+    }
+    const decoder = new TextDecoder('utf-8');
+    let pending = '';
+    try {
+      for await (const chunk of chunks) {
+        pending += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+        let from = 0;
+        for (;;) {
+          const nl = pending.indexOf('\n', from);
+          if (nl < 0) break;
+          lineNo++;
+          if (nl - from > maxLine) {
+            throw new ParseError(
+              fileName,
+              lineNo,
+              `line longer than ${maxLine} characters (not a text capture?)`,
+            );
+          }
+          yield pending.slice(from, nl);
+          from = nl + 1;
+        }
+        pending = from === 0 ? pending : pending.slice(from);
+        if (pending.length > maxLine) {
+          throw new ParseError(
+            fileName,
+            lineNo + 1,
+            `line longer than ${maxLine} characters (not a text capture?)`,
+          );
+        }
+      }
+    } catch (err) {
+      throw gzipError(err, fileName, lineNo + 1);
+    }
+    pending += decoder.decode();
+    if (pending.length > 0) {
+      throw new ParseError(
+        fileName,
+        lineNo + 1,
+        `last line is not terminated by a newline (file truncated?): found ${JSON.stringify(pending.slice(0, 60))}`,
+      );
+    }
+  } finally {
+    gunzip?.destroy();
+    await it.return?.();
+  }
+}
+
+/**
+ * Splits in-memory text into lines with the same rules as {@link readLines} (every line, the last
+ * included, must end with '\n'; empty text has no lines). O(length).
+ */
+export function splitLines(text: string, fileName: string): string[] {
+  if (text.length === 0) return [];
+  const lines = text.split('\n');
+  const last = lines.pop() ?? '';
+  if (last.length > 0) {
+    throw new ParseError(
+      fileName,
+      lines.length + 1,
+      `last line is not terminated by a newline (file truncated?): found ${JSON.stringify(last.slice(0, 60))}`,
+    );
+  }
+  return lines;
+}

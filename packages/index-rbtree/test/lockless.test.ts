@@ -13,7 +13,7 @@ describe('lockless readers (unsafe semantics)', () => {
   it('read cleanly outside updates and record their path root first', () => {
     const ix = new RbtreeIndex<T>();
     const es = Array.from({ length: 15 }, (_, k) => ({ id: 100 + k }));
-    es.forEach((e, k) => ix.insert(2 * k * P, (2 * k + 1) * P, e));
+    for (const [k, e] of es.entries()) ix.insert(2 * k * P, (2 * k + 1) * P, e);
     const r = ix.openReader();
     expect(r.lookup(6 * P)).toBe(es[3]);
     expect(r.outcome).toBe('clean');
@@ -29,7 +29,7 @@ describe('lockless readers (unsafe semantics)', () => {
   it('miss when the walk crosses a node the update in flight restructured', () => {
     const ix = new RbtreeIndex<T>();
     const es = Array.from({ length: 31 }, (_, k) => ({ id: 200 + k }));
-    es.forEach((e, k) => ix.insert(2 * k * P, (2 * k + 1) * P, e));
+    for (const [k, e] of es.entries()) ix.insert(2 * k * P, (2 * k + 1) * P, e);
     ix.beginUpdate();
     expect(ix.restructuredDuringUpdate()).toEqual([]);
     // Erasing the root restructures the top of the tree: every walk crosses the root.

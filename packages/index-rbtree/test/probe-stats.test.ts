@@ -44,7 +44,7 @@ describe('probe', () => {
     const probe = recorder();
     const ix = new RbtreeIndex<T>();
     const es = Array.from({ length: 63 }, (_, k) => ({ id: 1000 + k }));
-    es.forEach((e, k) => ix.insert(2 * k * P, (2 * k + 1) * P, e));
+    for (const [k, e] of es.entries()) ix.insert(2 * k * P, (2 * k + 1) * P, e);
     ix.probe = probe;
     expect(ix.find(40 * P)).toBe(es[20]);
     const reads = probe.events.filter((e) => e.kind === 'read');

@@ -4,8 +4,7 @@
  * cut, and a gzip stream that ends before its trailer means the same.
  */
 import { createReadStream } from 'node:fs';
-import { pipeline, Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, constants as zlibConstants } from 'node:zlib';
 import { ParseError } from '@vmakit/core';
 
 /**
@@ -46,6 +45,103 @@ function gzipError(err: unknown, fileName: string, line: number): unknown {
   return new ParseError(fileName, line, detail);
 }
 
+/** At most this many inflated chunks wait for the consumer before more compressed input is fed. */
+const MAX_QUEUED = 16;
+
+/**
+ * Inflates a gzip byte stream so that every byte of a truncated stream that can be decoded is
+ * delivered before the truncation is reported, which puts the error at the first line that really
+ * is incomplete. zlib only releases the tail of a block when flushed, and a stream that finishes
+ * with Z_FINISH fails on a missing trailer *without* releasing it, while one that finishes with
+ * Z_SYNC_FLUSH releases it but never fails. So the data comes from a Z_SYNC_FLUSH inflater and the
+ * verdict from a second, ordinary one fed the same bytes (this doubles the inflate work, which is
+ * small next to parsing, and keeps multi-member files working). Memory stays bounded: input is fed
+ * only while few inflated chunks are waiting.
+ */
+async function* gunzipChunks(input: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array, void, undefined> {
+  const data = createGunzip({ finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  const checker = createGunzip();
+  checker.resume();
+  const verdict = new Promise<{ err: unknown } | null>((resolve) => {
+    checker.on('end', () => resolve(null));
+    checker.on('error', (err) => resolve({ err }));
+  });
+  const queue: Buffer[] = [];
+  let failure: { err: unknown } | null = null;
+  let ended = false;
+  let stopped = false;
+  // Held in an object so TypeScript does not narrow the callbacks the closures below assign.
+  const wake: { consumer: (() => void) | null; feeder: (() => void) | null } = {
+    consumer: null,
+    feeder: null,
+  };
+  const notify = (): void => {
+    const w = wake.consumer;
+    wake.consumer = null;
+    w?.();
+  };
+  data.on('data', (b: Buffer) => {
+    queue.push(b);
+    notify();
+  });
+  data.on('error', (err) => {
+    failure ??= { err };
+    notify();
+    wake.feeder?.();
+  });
+  data.on('end', () => {
+    ended = true;
+    notify();
+  });
+  const feed = async (): Promise<void> => {
+    try {
+      for await (const chunk of input) {
+        while (queue.length >= MAX_QUEUED && failure === null && !stopped) {
+          await new Promise<void>((r) => {
+            wake.feeder = r;
+          });
+          wake.feeder = null;
+        }
+        if (failure !== null || stopped) return;
+        data.write(chunk);
+        checker.write(chunk);
+      }
+      data.end();
+      checker.end();
+    } catch (err) {
+      failure ??= { err };
+      notify();
+    }
+  };
+  const feeding = feed();
+  try {
+    for (;;) {
+      const next = queue.shift();
+      if (next !== undefined) {
+        if (queue.length < MAX_QUEUED) wake.feeder?.();
+        yield next;
+        continue;
+      }
+      if (failure !== null) throw (failure as { err: unknown }).err;
+      if (ended) {
+        const v = await verdict;
+        if (v !== null) throw v.err;
+        return;
+      }
+      wake.feeder?.();
+      await new Promise<void>((r) => {
+        wake.consumer = r;
+      });
+    }
+  } finally {
+    stopped = true;
+    wake.feeder?.();
+    data.destroy();
+    checker.destroy();
+    await feeding;
+  }
+}
+
 /**
  * The decoded lines of `source`, without their '\n'. Gzip is recognised by its magic bytes (and a
  * `.gz` name demands them). Throws ParseError for a truncated gzip stream, for a last line without
@@ -62,7 +158,6 @@ export async function* readLines(
     typeof source === 'string' ? createReadStream(source) : source;
   const it = raw[Symbol.asyncIterator]();
   let lineNo = 0;
-  let gunzip: ReturnType<typeof createGunzip> | null = null;
   try {
     // Peek at least two bytes to recognise gzip.
     const head: Uint8Array[] = [];
@@ -94,18 +189,12 @@ export async function* readLines(
         yield toBytes(r.value);
       }
     }
-    let chunks: AsyncIterable<Uint8Array | string> = rest();
-    if (gz) {
-      gunzip = createGunzip();
-      // Errors of either side end up on `gunzip`, which the loop below iterates.
-      pipeline(Readable.from(rest()), gunzip, () => {});
-      chunks = gunzip;
-    }
+    const chunks: AsyncIterable<Uint8Array> = gz ? gunzipChunks(rest()) : rest();
     const decoder = new TextDecoder('utf-8');
     let pending = '';
     try {
       for await (const chunk of chunks) {
-        pending += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+        pending += decoder.decode(chunk, { stream: true });
         let from = 0;
         for (;;) {
           const nl = pending.indexOf('\n', from);
@@ -142,7 +231,6 @@ export async function* readLines(
       );
     }
   } finally {
-    gunzip?.destroy();
     await it.return?.();
   }
 }

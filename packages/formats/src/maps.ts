@@ -97,7 +97,7 @@ export function parseMapsLine(text: string, file: string, line: number): MapsEnt
     (perms[1] !== 'w' && perms[1] !== '-') ||
     (perms[2] !== 'x' && perms[2] !== '-') ||
     (perms[3] !== 's' && perms[3] !== 'p') ||
-    text[p + 4] !== ' '
+    (text.length > p + 4 && text[p + 4] !== ' ')
   ) {
     fail(
       file,
@@ -107,7 +107,7 @@ export function parseMapsLine(text: string, file: string, line: number): MapsEnt
   }
 
   const o = p + 5;
-  sp = text.indexOf(' ', o);
+  sp = o > text.length ? -1 : text.indexOf(' ', o);
   if (sp < 0)
     fail(
       file,

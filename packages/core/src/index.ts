@@ -49,7 +49,10 @@ export {
   RBTREE_ERA_LAYOUT,
   VMA_LAYOUTS,
 } from './layout.js';
-export type { MmApi, MmConfig, MmObserver, ZapReason } from './mm/api.js';
+export type { MmApi, MmConfig, MmFile, MmObserver, ZapReason } from './mm/api.js';
+export { legacyMmapBase, mmapBase } from './mm/layout.js';
+export { MmState } from './mm/mm-state.js';
+export { MmStruct } from './mm/mm-struct.js';
 export {
   PTE_ACCESSED,
   PTE_DIRTY,

@@ -64,6 +64,41 @@ export interface MmConfig {
   readonly brk?: number;
   /** The CPU and kernel support protection keys (OSPKE). */
   readonly pkeys?: boolean;
+  /**
+   * CONFIG_TRANSPARENT_HUGEPAGE (default true): anonymous mappings whose length is a multiple of
+   * 2 MiB are placed 2 MiB-aligned (thp_get_unmapped_area_vmflags), MAP_STACK sets VM_NOHUGEPAGE,
+   * MADV_HUGEPAGE / MADV_NOHUGEPAGE are valid.
+   */
+  readonly thp?: boolean;
+  /**
+   * Regular files come from a file system whose get_unmapped_area is thp_get_unmapped_area (ext4,
+   * xfs; default true): their mappings get 2 MiB-aligned placement when the file range allows it.
+   */
+  readonly fileThpAlign?: boolean;
+  /** CONFIG_MEM_SOFT_DIRTY (default true): new and expanded VMAs get VM_SOFTDIRTY. */
+  readonly softDirty?: boolean;
+  /** vm.overcommit_memory (default 0); 2 (OVERCOMMIT_NEVER) makes MAP_NORESERVE ineffective. */
+  readonly overcommitMemory?: 0 | 1 | 2;
+  /** start_data / end_data: the data segment counted by brk's RLIMIT_DATA check (default 0, 0). */
+  readonly startData?: number;
+  readonly endData?: number;
+  /** CAP_SYS_RAWIO: the process may map below mmap_min_addr (cap_mmap_addr). */
+  readonly capSysRawio?: boolean;
+}
+
+/**
+ * A file as mmap() sees an open file description: a FileRef plus how it was opened. Fields left out
+ * take permissive defaults (opened read-write, exec allowed), so a plain FileRef can be mapped any way.
+ */
+export interface MmFile extends FileRef {
+  /** FMODE_READ (default true). */
+  readonly readable?: boolean;
+  /** FMODE_WRITE (default true). */
+  readonly writable?: boolean;
+  /** The mount is noexec (path_noexec; default false). */
+  readonly noexec?: boolean;
+  /** The inode is append-only (IS_APPEND; default false). */
+  readonly appendOnly?: boolean;
 }
 
 /** Address space operations with Linux semantics. */

@@ -1,0 +1,274 @@
+/**
+ * MmStruct: an address space with the memory system calls of Linux v6.12, over any VmaIndex.
+ *
+ * Each write-side system call runs as the kernel's does: mmap_write_lock() (mmap_seq odd), one index
+ * update bracket (beginUpdate … publish) holding every VMA change, the page-table notifications
+ * queued during the call (delivered once the update is published), mmap_write_unlock() (mm_lock_seq
+ * advances, releasing every VMA write-marked meanwhile), then any population the kernel performs after
+ * dropping the lock (MAP_POPULATE, MAP_LOCKED, mlock). madvise advice that the kernel handles under the
+ * read lock (MADV_DONTNEED, MADV_FREE, ...) takes no write lock and moves no sequence count.
+ *
+ * When the caller already holds the write lock (writeLock()), system calls run inside it without
+ * taking it again.
+ */
+import { PAGE_SIZE } from '../constants.js';
+import { EAGAIN, EEXIST, EFAULT, ENOMEM } from '../errno.js';
+import { VmakitError } from '../errors.js';
+import { MCL_CURRENT } from '../uapi.js';
+import { VM_LOCKED } from '../vm-flags.js';
+import { type AnonVma, type FileRef, Vma, type VmaInit } from '../vma.js';
+import type { VmaIndex } from '../vma-index.js';
+import { vmStatAccount } from './accounting.js';
+import { anonVmaPrepare } from './anon-vma.js';
+import type { MmApi, MmConfig } from './api.js';
+import { u64 } from './arith.js';
+import { brkSyscall } from './brk.js';
+import { doMadvise, madviseNeedsWriteLock } from './madvise.js';
+import {
+  doMlockall,
+  doMlockLocked,
+  doMunlock,
+  doMunlockall,
+  mlock2Flags,
+  mlockAllowed,
+  mlockRange,
+} from './mlock.js';
+import { MmState } from './mm-state.js';
+import { doMmap } from './mmap.js';
+import { doMprotectPkey } from './mprotect.js';
+import { mremapSyscall } from './mremap.js';
+import { doVmiMunmap } from './munmap.js';
+import { pkeyAllocSyscall, pkeyFreeSyscall } from './pkeys.js';
+import { mmPopulate } from './populate.js';
+import { expandDownwards } from './stack.js';
+
+/** -EFAULT from get_user_pages becomes -ENOMEM for mlock (__mlock_posix_error_return()). */
+function mlockPosixError(err: number): number {
+  if (err === -EFAULT) return -ENOMEM;
+  if (err === -ENOMEM) return -EAGAIN;
+  return err;
+}
+
+/**
+ * An address space (`struct mm_struct`) with Linux semantics. Construct it over an empty index (or
+ * one whose VMAs were installed through this object) and drive it with the system calls; every
+ * result is the kernel's: the address or 0 on success, `-errno` on failure.
+ *
+ * Complexity: each system call costs O(k) index operations for the k VMAs it touches, plus one or
+ * two gap searches for placement.
+ */
+export class MmStruct extends MmState implements MmApi {
+  /** Error of the last post-unlock population that did not ignore errors (mlock). */
+  private lastPopulateError = 0;
+
+  constructor(index: VmaIndex<Vma>, config: MmConfig = {}) {
+    super(index, config);
+    if (index.size !== 0) {
+      throw new VmakitError(`MmStruct: the index must start empty (it holds ${index.size} ranges)`);
+    }
+  }
+
+  /** Run `fn` as one write-side system call (see the class comment). */
+  private writeOp(fn: () => number): number {
+    const took = !this.writeLocked;
+    if (took) this.writeLock();
+    let result: number;
+    try {
+      this.index.beginUpdate();
+      try {
+        result = fn();
+      } finally {
+        this.index.publish();
+      }
+      this.flushPending();
+    } finally {
+      if (took) this.writeUnlock();
+    }
+    this.runPostUnlock();
+    return result;
+  }
+
+  /** Run `fn` under the mmap read lock: no sequence count moves, no VMA changes. */
+  private readOp(fn: () => number): number {
+    const result = fn();
+    this.flushPending();
+    return result;
+  }
+
+  /**
+   * Run the populate requests queued by the last operation, without the write lock; remember the
+   * first error of one that does not ignore errors (mlock reports it).
+   */
+  private runPostUnlock(): void {
+    this.lastPopulateError = 0;
+    for (const p of this.takePostUnlock()) {
+      const r = mmPopulate(this, p.start, p.len, p.ignoreErrors);
+      if (r < 0 && this.lastPopulateError === 0) this.lastPopulateError = r;
+    }
+  }
+
+  mmap(
+    addr: number,
+    len: number,
+    prot: number,
+    flags: number,
+    file: FileRef | null = null,
+    pgoff = 0,
+  ): number {
+    addr = u64(addr, 'mmap addr');
+    len = u64(len, 'mmap len');
+    pgoff = u64(pgoff, 'mmap pgoff');
+    return this.writeOp(() => doMmap(this, addr, len, prot >>> 0, flags >>> 0, file, pgoff));
+  }
+
+  munmap(addr: number, len: number): number {
+    addr = u64(addr, 'munmap addr');
+    len = u64(len, 'munmap len');
+    return this.writeOp(() => doVmiMunmap(this, addr, len, 'munmap'));
+  }
+
+  mprotect(addr: number, len: number, prot: number): number {
+    return this.pkeyMprotectInner(addr, len, prot, -1, 'mprotect');
+  }
+
+  pkeyMprotect(addr: number, len: number, prot: number, pkey: number): number {
+    return this.pkeyMprotectInner(addr, len, prot, pkey, 'pkey_mprotect');
+  }
+
+  private pkeyMprotectInner(addr: number, len: number, prot: number, pkey: number, what: string): number {
+    addr = u64(addr, `${what} addr`);
+    len = u64(len, `${what} len`);
+    if (!Number.isInteger(pkey)) throw new VmakitError(`${what} pkey: ${pkey} is not an integer`);
+    // The checks before mmap_write_lock_killable() fail without taking the lock.
+    if (addr % PAGE_SIZE !== 0 || len === 0) return doMprotectPkey(this, addr, len, prot >>> 0, pkey);
+    return this.writeOp(() => doMprotectPkey(this, addr, len, prot >>> 0, pkey));
+  }
+
+  pkeyAlloc(flags: number, accessRights: number): number {
+    return this.writeOp(() => pkeyAllocSyscall(this, flags, accessRights));
+  }
+
+  pkeyFree(pkey: number): number {
+    return this.writeOp(() => pkeyFreeSyscall(this, pkey));
+  }
+
+  mremap(oldAddr: number, oldLen: number, newLen: number, flags: number, newAddr = 0): number {
+    oldAddr = u64(oldAddr, 'mremap old_address');
+    oldLen = u64(oldLen, 'mremap old_size');
+    newLen = u64(newLen, 'mremap new_size');
+    newAddr = u64(newAddr, 'mremap new_address');
+    return this.writeOp(() => mremapSyscall(this, oldAddr, oldLen, newLen, flags >>> 0, newAddr));
+  }
+
+  brk(newBrk: number): number {
+    newBrk = u64(newBrk, 'brk');
+    return this.writeOp(() => brkSyscall(this, newBrk));
+  }
+
+  madvise(addr: number, len: number, advice: number): number {
+    addr = u64(addr, 'madvise addr');
+    len = u64(len, 'madvise len');
+    if (madviseNeedsWriteLock(advice)) return this.writeOp(() => doMadvise(this, addr, len, advice));
+    return this.readOp(() => doMadvise(this, addr, len, advice));
+  }
+
+  mlock(addr: number, len: number, flags = 0): number {
+    addr = u64(addr, 'mlock addr');
+    len = u64(len, 'mlock len');
+    const vmFlags = mlock2Flags(flags);
+    if (vmFlags < 0) return vmFlags;
+    const allowed = mlockAllowed(this);
+    if (allowed !== 0) return allowed;
+    const r = mlockRange(addr, len);
+    const err = this.writeOp(() => {
+      const e = doMlockLocked(this, r.start, r.len, vmFlags);
+      // __mm_populate() runs after the lock is dropped; its error is mlock's result.
+      if (e === 0) this.populateAfterUnlock(r.start, r.len, false);
+      return e;
+    });
+    if (err !== 0) return err;
+    return this.lastPopulateError !== 0 ? mlockPosixError(this.lastPopulateError) : 0;
+  }
+
+  munlock(addr: number, len: number): number {
+    addr = u64(addr, 'munlock addr');
+    len = u64(len, 'munlock len');
+    const r = mlockRange(addr, len);
+    return this.writeOp(() => doMunlock(this, r.start, r.len));
+  }
+
+  mlockall(flags: number): number {
+    const f = flags >>> 0;
+    return this.writeOp(() => {
+      const e = doMlockall(this, f);
+      if (e === 0 && (f & MCL_CURRENT) !== 0) this.populateAfterUnlock(0, this.taskSize, true);
+      return e;
+    });
+  }
+
+  munlockall(): number {
+    return this.writeOp(() => doMunlockall(this));
+  }
+
+  findVma(addr: number): Vma | null {
+    return this.index.find(addr);
+  }
+
+  vmaLookup(addr: number): Vma | null {
+    return this.index.lookup(addr);
+  }
+
+  vmas(): Vma[] {
+    const out: Vma[] = [];
+    this.index.forEach(0, Number.MAX_SAFE_INTEGER, (_s, _e, v) => {
+      out.push(v);
+      return undefined;
+    });
+    return out;
+  }
+
+  expandStack(vma: Vma, addr: number): number {
+    addr = u64(addr, 'expandStack addr');
+    if (vma.detached || this.index.lookup(vma.start) !== vma) {
+      throw new VmakitError(
+        `expandStack: the VMA [0x${vma.start.toString(16)}, ...) is not in this address space`,
+      );
+    }
+    return this.writeOp(() => expandDownwards(this, vma, addr));
+  }
+
+  anonVmaPrepare(vma: Vma): AnonVma {
+    if (vma.detached || this.index.lookup(vma.start) !== vma) {
+      throw new VmakitError(
+        `anonVmaPrepare: the VMA [0x${vma.start.toString(16)}, ...) is not in this address space`,
+      );
+    }
+    return anonVmaPrepare(this, vma);
+  }
+
+  installVma(init: VmaInit): Vma | number {
+    const { start, end } = init;
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end <= start) {
+      throw new VmakitError(`installVma: [${start}, ${end}) is not a valid range`);
+    }
+    if (start % PAGE_SIZE !== 0 || end % PAGE_SIZE !== 0) {
+      throw new VmakitError(
+        `installVma: [0x${start.toString(16)}, 0x${end.toString(16)}) is not page aligned`,
+      );
+    }
+    let made: Vma | null = null;
+    const r = this.writeOp(() => {
+      const v = this.index.find(start);
+      if (v !== null && v.start < end) return -EEXIST;
+      const vma = new Vma({ ...init, mm: this });
+      this.vmaStartWrite(vma);
+      this.index.insert(start, end, vma);
+      this.mapCount++;
+      vmStatAccount(this, vma.flags, vma.flagsHigh, vma.pages);
+      if ((vma.flags & VM_LOCKED) !== 0) this.lockedVm += vma.pages;
+      made = vma;
+      return 0;
+    });
+    return r < 0 ? r : made!;
+  }
+}

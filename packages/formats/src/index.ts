@@ -7,7 +7,7 @@ export {
   writeFileAtomic,
 } from './capture-dir.js';
 export type { ByteSource, ReadLinesOptions } from './line-source.js';
-export { readLines, splitLines } from './line-source.js';
+export { readLineBatches, readLines, splitLines } from './line-source.js';
 export type { MapsEntry, MapsFile } from './maps.js';
 export {
   formatMaps,

@@ -7,7 +7,7 @@
  * sizeof(void *) - 1)) and one more space (seq_pad) before the path or name.
  */
 import { ParseError, TASK_SIZE } from '@vmakit/core';
-import { type ByteSource, readLines, splitLines } from './line-source.js';
+import { type ByteSource, readLineBatches, splitLines } from './line-source.js';
 import { decimalToNumber, hexPadded, hexToBigInt, quote } from './numbers.js';
 
 /** One line of /proc/PID/maps. */
@@ -212,9 +212,11 @@ export class MapsAccumulator<E extends MapsEntry> {
 export async function parseMaps(source: ByteSource, fileName: string): Promise<MapsFile> {
   const acc = new MapsAccumulator<MapsEntry>(fileName);
   let line = 0;
-  for await (const text of readLines(source, fileName)) {
-    line++;
-    acc.add(parseMapsLine(text, fileName, line));
+  for await (const batch of readLineBatches(source, fileName)) {
+    for (const text of batch) {
+      line++;
+      acc.add(parseMapsLine(text, fileName, line));
+    }
   }
   return { file: fileName, entries: acc.entries, gate: acc.gate };
 }

@@ -29,6 +29,41 @@ export function hexToBigInt(s: string): bigint | null {
   return BigInt(`0x${s.slice(firstSignificant)}`);
 }
 
+/** A 64-bit value read from hex: its Number value and its exact page / in-page split. */
+export interface Hex64 {
+  /** The value; exact below 2^53 and when page-aligned, else the nearest double. */
+  readonly value: number;
+  /** The value rounded down to a 4 KiB page: exact for every 64-bit value. */
+  readonly page: number;
+  /** The value modulo 4096. */
+  readonly offset: number;
+}
+
+/**
+ * `0x`-prefixed hex to a {@link Hex64}; null when not hex or wider than 64 bits. Values of at most
+ * 13 significant digits (52 bits) take a Number-only path, the common case for user addresses.
+ */
+export function prefixedHexToHex64(s: string): Hex64 | null {
+  if (s.length < 3 || s.charCodeAt(0) !== 48 || (s.charCodeAt(1) !== 120 && s.charCodeAt(1) !== 88))
+    return null;
+  let firstSignificant = -1;
+  for (let i = 2; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!isHexCode(c)) return null;
+    if (firstSignificant < 0 && c !== 48) firstSignificant = i;
+  }
+  if (firstSignificant < 0) return { value: 0, page: 0, offset: 0 };
+  const digits = s.length - firstSignificant;
+  if (digits <= 13) {
+    const value = Number.parseInt(s.slice(firstSignificant), 16);
+    const offset = value % 4096;
+    return { value, page: value - offset, offset };
+  }
+  if (digits > 16) return null;
+  const big = BigInt(`0x${s.slice(firstSignificant)}`);
+  return { value: Number(big), page: pagePart(big), offset: offsetPart(big) };
+}
+
 /** `0x`-prefixed hex (as perf and the tracepoints print it) to a 64-bit value; null otherwise. */
 export function prefixedHexToBigInt(s: string): bigint | null {
   if (s.length < 3 || s.charCodeAt(0) !== 48 || (s.charCodeAt(1) !== 120 && s.charCodeAt(1) !== 88))

@@ -15,12 +15,12 @@
  * (`addressOffset`) are given too, so kernel-half addresses such as the vsyscall page stay exact.
  */
 import { ParseError } from '@vmakit/core';
-import { type ByteSource, readLines, splitLines } from './line-source.js';
+import { type ByteSource, readLineBatches, splitLines } from './line-source.js';
 import {
   decimalToNumber,
-  offsetPart,
-  pagePart,
+  type Hex64,
   prefixedHexToBigInt,
+  prefixedHexToHex64,
   quote,
   toSigned32,
   toSigned64,
@@ -240,11 +240,30 @@ function headerAt(text: string, c: number): Header | null {
   };
 }
 
+function isKnownEvent(ev: string): boolean {
+  return (
+    ev === FAULT_EVENT ||
+    ev.startsWith('PERF_RECORD_LOST') ||
+    (ev.startsWith(ENTER_PREFIX) && isSyscallName(ev.slice(ENTER_PREFIX.length))) ||
+    (ev.startsWith(EXIT_PREFIX) && isSyscallName(ev.slice(EXIT_PREFIX.length)))
+  );
+}
+
+/**
+ * Finds the header. A comm can itself look like a header (`1 [0] 1.0: a:b:` fits in the 15
+ * characters of TASK_COMM_LEN), so the first header-shaped position whose event is one this parser
+ * knows wins — no 15-character comm can contain such a name; failing that, the first header-shaped
+ * position (its event is then reported as unknown). O(length).
+ */
 function parseHeader(text: string, file: string, line: number): Header {
+  let first: Header | null = null;
   for (let c = text.indexOf(':'); c >= 0; c = text.indexOf(':', c + 1)) {
     const h = headerAt(text, c);
-    if (h !== null) return h;
+    if (h === null) continue;
+    if (isKnownEvent(h.event)) return h;
+    first ??= h;
   }
+  if (first !== null) return first;
   throw new ParseError(
     file,
     line,
@@ -261,7 +280,6 @@ function hexField(value: string, what: string, file: string, line: number): bigi
 
 function parseFault(h: Header, base: TraceEventBase, file: string, line: number): FaultEvent {
   const parts = h.fields.trim().split(' ');
-  const keys = ['address', 'ip', 'error_code'];
   if (parts.length !== 3) {
     throw new ParseError(
       file,
@@ -269,33 +287,44 @@ function parseFault(h: Header, base: TraceEventBase, file: string, line: number)
       `${FAULT_EVENT}: expected 'address=0x.. ip=0x.. error_code=0x..', found ${quote(h.fields, 80)}`,
     );
   }
-  const values: bigint[] = [];
-  for (let i = 0; i < 3; i++) {
-    const eq = parts[i]!.indexOf('=');
-    const key = eq < 0 ? parts[i]! : parts[i]!.slice(0, eq);
-    if (eq < 0 || key !== keys[i]) {
-      throw new ParseError(
-        file,
-        line,
-        `${FAULT_EVENT}: expected field '${keys[i]}=', found ${quote(parts[i]!)}`,
-      );
-    }
-    values.push(hexField(parts[i]!.slice(eq + 1), keys[i]!, file, line));
+  const address = faultField(parts[0]!, 'address', file, line);
+  const ip = faultField(parts[1]!, 'ip', file, line);
+  const errorCode = faultField(parts[2]!, 'error_code', file, line);
+  if (errorCode.value > 0xffffffff) {
+    throw new ParseError(file, line, `error_code ${parts[2]!.slice(11)} is wider than 32 bits`);
   }
-  const [address, ip, errorCode] = values as [bigint, bigint, bigint];
-  if (errorCode > 0xffffffffn)
-    throw new ParseError(file, line, `error_code 0x${errorCode.toString(16)} is wider than 32 bits`);
   return {
-    ...base,
+    line: base.line,
+    comm: base.comm,
+    pid: base.pid,
+    tid: base.tid,
+    cpu: base.cpu,
+    time: base.time,
+    timeText: base.timeText,
     kind: 'fault',
-    address: Number(address),
-    addressPage: pagePart(address),
-    addressOffset: offsetPart(address),
-    ip: Number(ip),
-    ipPage: pagePart(ip),
-    ipOffset: offsetPart(ip),
-    errorCode: Number(errorCode),
+    address: address.value,
+    addressPage: address.page,
+    addressOffset: address.offset,
+    ip: ip.value,
+    ipPage: ip.page,
+    ipOffset: ip.offset,
+    errorCode: errorCode.value,
   };
+}
+
+function faultField(part: string, key: string, file: string, line: number): Hex64 {
+  if (!part.startsWith(key) || part.charCodeAt(key.length) !== 61) {
+    throw new ParseError(file, line, `${FAULT_EVENT}: expected field '${key}=', found ${quote(part)}`);
+  }
+  const v = prefixedHexToHex64(part.slice(key.length + 1));
+  if (v === null) {
+    throw new ParseError(
+      file,
+      line,
+      `${key}: expected 0x-prefixed 64-bit hex, found ${quote(part.slice(key.length + 1))}`,
+    );
+  }
+  return v;
 }
 
 function parseEnter(
@@ -308,8 +337,8 @@ function parseEnter(
   const params = SYSCALL_SIGNATURES[name];
   const body = h.fields.trim();
   const parts = body === '' ? [] : body.split(', ');
-  const expected = params.map((p) => `${p.name}: 0x..`).join(', ');
   if (parts.length !== params.length) {
+    const expected = params.map((p) => `${p.name}: 0x..`).join(', ');
     throw new ParseError(
       file,
       line,
@@ -383,7 +412,9 @@ export function parseTraceLine(
   line: number,
   options: TraceOptions = {},
 ): TraceEvent | null {
-  if (text.trim() === '' || text.trimStart().startsWith('#')) return null;
+  let i = 0;
+  while (i < text.length && text.charCodeAt(i) === 32) i++;
+  if (i === text.length || text.charCodeAt(i) === 35) return null;
   const h = parseHeader(text, file, line);
   const time = Number(h.timeText);
   const base: TraceEventBase = {
@@ -494,13 +525,15 @@ export class TraceReader implements AsyncIterable<TraceEvent> {
     if (this.started) throw new Error(`${this.file}: a TraceReader can be iterated only once`);
     this.started = true;
     let line = 0;
-    for await (const text of readLines(this.source, this.file)) {
-      line++;
-      this.summary.lines = line;
-      const e = parseTraceLine(text, this.file, line, this.options);
-      if (e === null) continue;
-      this.tally.add(e);
-      yield e;
+    for await (const batch of readLineBatches(this.source, this.file)) {
+      for (const text of batch) {
+        line++;
+        this.summary.lines = line;
+        const e = parseTraceLine(text, this.file, line, this.options);
+        if (e === null) continue;
+        this.tally.add(e);
+        yield e;
+      }
     }
   }
 }

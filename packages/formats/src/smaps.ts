@@ -8,7 +8,7 @@
  * the file was cut and is an error.
  */
 import { ParseError } from '@vmakit/core';
-import { type ByteSource, readLines, splitLines } from './line-source.js';
+import { type ByteSource, readLineBatches, splitLines } from './line-source.js';
 import { formatMapsLine, MapsAccumulator, type MapsEntry, parseMapsLine } from './maps.js';
 import { decimalToNumber, quote } from './numbers.js';
 import { decodeVmFlagMnemonics } from './vmflags-mnemonics.js';
@@ -209,9 +209,11 @@ export async function parseSmaps(
 ): Promise<SmapsFile> {
   const p = new SmapsParser(fileName, options);
   let line = 0;
-  for await (const text of readLines(source, fileName)) {
-    line++;
-    p.push(text, line);
+  for await (const batch of readLineBatches(source, fileName)) {
+    for (const text of batch) {
+      line++;
+      p.push(text, line);
+    }
   }
   return p.finish(line);
 }

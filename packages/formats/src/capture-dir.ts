@@ -30,10 +30,15 @@ export const CAPTURE_FILES = {
 
 /** A capture directory with its maps and smaps parsed; the trace stays on disk to be streamed. */
 export interface CaptureDir {
+  /** The directory as given. */
   readonly dir: string;
+  /** `start.maps`: the address space when tracing began. */
   readonly startMaps: MapsFile;
+  /** `end.maps`: the address space when tracing ended, when captured. */
   readonly endMaps: MapsFile | null;
+  /** `start.smaps`, when captured. */
   readonly startSmaps: SmapsFile | null;
+  /** `end.smaps`, when captured. */
   readonly endSmaps: SmapsFile | null;
   /** Path of `trace.txt` or `trace.txt.gz`; stream it with parseTrace. */
   readonly tracePath: string;

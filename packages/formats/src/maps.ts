@@ -85,7 +85,7 @@ export function parseMapsLine(text: string, file: string, line: number): MapsEnt
     fail(
       file,
       line,
-      `range ${text.slice(0, sp)} crosses TASK_SIZE (0x${TASK_SIZE.toString(16)}, 4-level paging)`,
+      `range ${text.slice(0, sp)} reaches above TASK_SIZE (0x${TASK_SIZE.toString(16)}, 4-level paging) but lies below the gate area at 2^63`,
     );
   }
 
@@ -179,11 +179,14 @@ export function isGateEntry(e: Pick<MapsEntry, 'start'>): boolean {
  * one gate area and nothing after it. Shared by the maps and smaps parsers.
  */
 export class MapsAccumulator<E extends MapsEntry> {
+  /** The mm's VMAs accepted so far, ascending. */
   readonly entries: E[] = [];
+  /** The gate area once seen. */
   gate: E | null = null;
   private prevEnd = 0;
   private prevLine = 0;
 
+  /** @param file file name used in error messages */
   constructor(readonly file: string) {}
 
   /** Adds one entry; O(1). */

@@ -126,6 +126,7 @@ export interface TraceOptions {
 export interface TraceSummary {
   /** Lines read, including skipped blank and `#` lines. */
   lines: number;
+  /** exceptions:page_fault_user events. */
   faults: number;
   /** sys_enter count per system call. */
   sysEnter: Partial<Record<SyscallName, number>>;
@@ -402,7 +403,7 @@ function parseLost(h: Header, base: TraceEventBase): LostEvent {
 }
 
 /**
- * Parses one trace line. Returns null for lines that carry no event (blank, `#` comments). Throws
+ * Parses one trace line. Returns null for lines that carry no event (blank, `#` in column 0). Throws
  * ParseError for malformed lines, for unknown events unless `allowUnknown`, and for lost-event
  * records unless `allowLost`. O(length).
  */
@@ -412,9 +413,11 @@ export function parseTraceLine(
   line: number,
   options: TraceOptions = {},
 ): TraceEvent | null {
+  // perf's own comments start in column 0; a comm starting with '#' is right-aligned after spaces.
+  if (text.charCodeAt(0) === 35) return null;
   let i = 0;
   while (i < text.length && text.charCodeAt(i) === 32) i++;
-  if (i === text.length || text.charCodeAt(i) === 35) return null;
+  if (i === text.length) return null;
   const h = parseHeader(text, file, line);
   const time = Number(h.timeText);
   const base: TraceEventBase = {

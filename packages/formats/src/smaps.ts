@@ -38,6 +38,7 @@ export interface SmapsEntry extends MapsEntry {
 
 /** A parsed smaps file. */
 export interface SmapsFile {
+  /** File name used in error messages. */
   readonly file: string;
   /** The mm's VMAs, ascending. */
   readonly entries: SmapsEntry[];

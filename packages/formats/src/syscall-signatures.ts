@@ -32,7 +32,9 @@ export type SyscallName =
 
 /** One parameter: its tracepoint field name and C type class. */
 export interface SyscallParam {
+  /** Field name as the tracepoint prints it. */
   readonly name: string;
+  /** How to decode the raw register value. */
   readonly type: SyscallArgType;
 }
 

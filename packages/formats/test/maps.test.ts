@@ -113,6 +113,7 @@ describe('maps errors name the file and line', () => {
     ['reversed', '00005000-00004000 r--p 00000000 00:00 0 \n', 1, 'empty or reversed'],
     ['too wide', '10000000000000000-10000000000001000 r--p 00000000 00:00 0 \n', 1, 'bad start address'],
     ['crosses TASK_SIZE', '7ffffffff000-800000001000 r--p 00000000 00:00 0 \n', 1, 'TASK_SIZE'],
+    ['above TASK_SIZE, below 2^63', '800000000000-800000001000 r--p 00000000 00:00 0 \n', 1, 'TASK_SIZE'],
     ['out of order', `00005000-00006000 r--p 00000000 00:00 0 \n${ok}`, 2, 'out of order or overlapping'],
     ['overlap', `${ok}00001000-00003000 r--p 00000000 00:00 0 \n`, 2, 'below the end 0x2000 of line 1'],
     [

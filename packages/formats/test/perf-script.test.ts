@@ -210,6 +210,9 @@ describe('parseTraceLine', () => {
   it('skips blank and comment lines', () => {
     expect(parseTraceLine('', 't', 1)).toBeNull();
     expect(parseTraceLine('# ========', 't', 1)).toBeNull();
+    expect(parseTraceLine('      ', 't', 1)).toBeNull();
+    // A comm may start with '#': only column 0 marks a comment.
+    expect(one(line('#w', '5', '000', '1.0', F, 'address=0x1 ip=0x1 error_code=0x4')).comm).toBe('#w');
   });
 });
 

@@ -7,10 +7,11 @@
  * mm/mmap.c up to v6.0 (vma_compute_gap, vma_gap_update, __vma_link_list/__vma_link_rb,
  * __vma_unlink_common, detach_vmas_to_be_unmapped, __vma_adjust).
  *
- * Storage: one 64-byte record per node in a single ArrayBuffer, viewed as Float64 and Int32, so
- * that everything a walk touches sits in one cache line, as vm_start, vm_end, vm_next, vm_prev,
- * vm_rb and rb_subtree_gap share the first line of a v5.4 vm_area_struct. Node handles are record
- * numbers (0 is NULL); freed records are reused.
+ * Storage: typed arrays indexed by node handle (0 is NULL; freed handles are reused). The fields a
+ * walk reads (start, end, gap, children) form a 32-byte hot record, so that a lookup touches one
+ * cache line per level as in the kernel, where they all sit in the VMA's first line; parent, list
+ * links, colour and id live in cold arrays. The probe reports every node access as line 0 of the
+ * VMA (the v5.4 layout puts vm_start, vm_end, vm_next, vm_prev, vm_rb and rb_subtree_gap there).
  *
  * Deviation: the kernel's gap excludes stack guard gaps (vm_start_gap / vm_end_gap). Here the gap is
  * the raw distance, because the index answers raw mas_empty_area-style queries and leaves guard gaps
@@ -24,20 +25,23 @@ export const NIL = 0;
 export const RED = 0;
 export const BLACK = 1;
 
-/** Float64 words per record and the Float64 slots of each field. */
-export const F_WORDS = 8;
+/**
+ * Hot record, 32 bytes per node: what find_vma and the gap descent read (vm_start, vm_end,
+ * rb_subtree_gap, rb_left, rb_right). Float64 words, then the Int32 words of the same bytes.
+ */
+export const F_WORDS = 4;
 export const F_START = 0;
 export const F_END = 1;
 export const F_GAP = 2;
-export const F_ID = 7;
-/** Int32 words per record and the Int32 slots of each field (bytes 24..47 of the record). */
-export const I_WORDS = 16;
-export const I_LEFT = 6;
-export const I_RIGHT = 7;
-export const I_PARENT = 8;
-export const I_PREV = 9;
-export const I_NEXT = 10;
-export const I_COLOR = 11;
+export const H_WORDS = 8;
+export const H_LEFT = 6;
+export const H_RIGHT = 7;
+/** Cold record, Int32 words per node: parent, list links and colour. */
+export const C_WORDS = 4;
+export const C_PARENT = 0;
+export const C_PREV = 1;
+export const C_NEXT = 2;
+export const C_COLOR = 3;
 
 /**
  * Bytes of tree and list linkage per VMA in the rbtree-era layout: vm_next + vm_prev (16),
@@ -47,7 +51,7 @@ export const LINKAGE_BYTES: number = RBTREE_ERA_LAYOUT.fields
   .filter((f) => ['vm_next', 'vm_prev', 'vm_rb', 'rb_subtree_gap'].includes(f.name))
   .reduce((sum, f) => sum + f.size, 0);
 
-const RECORD_BYTES = 64;
+const HOT_BYTES = 32;
 const INITIAL_CAPACITY = 64;
 /** Handles are Int32; stay well inside that range. */
 const MAX_CAPACITY = 2 ** 30;
@@ -58,10 +62,14 @@ const MAX_CAPACITY = 2 ** 30;
  * `restructured` is set they record each node whose links or colour they change.
  */
 export class GapTree<E extends IndexEntry> {
-  /** Float64 view of the records (start, end, gap, id). Replaced when the store grows. */
+  /** Hot records as Float64 (start, end, gap). Replaced when the store grows. */
   f: Float64Array;
-  /** Int32 view of the same records (links, list, colour). */
-  i: Int32Array;
+  /** The same hot records as Int32 (rb_left, rb_right). */
+  h: Int32Array;
+  /** Cold records (parent, vm_prev, vm_next, colour). */
+  c: Int32Array;
+  /** Entry id of each node (names its cache lines). */
+  ids: Float64Array;
   /** Entry of each live node; undefined for free records. */
   entry: (E | undefined)[] = [undefined];
   /** mm->mm_rb.rb_node. */
@@ -89,9 +97,11 @@ export class GapTree<E extends IndexEntry> {
   constructor(mmId: number) {
     this.mmId = mmId;
     this.capacity = INITIAL_CAPACITY;
-    const buf = new ArrayBuffer(this.capacity * RECORD_BYTES);
+    const buf = new ArrayBuffer(this.capacity * HOT_BYTES);
     this.f = new Float64Array(buf);
-    this.i = new Int32Array(buf);
+    this.h = new Int32Array(buf);
+    this.c = new Int32Array(this.capacity * C_WORDS);
+    this.ids = new Float64Array(this.capacity);
   }
 
   // ---- field access -------------------------------------------------------------------------
@@ -106,32 +116,32 @@ export class GapTree<E extends IndexEntry> {
     return this.f[n * F_WORDS + F_GAP]!;
   }
   id(n: number): number {
-    return this.f[n * F_WORDS + F_ID]!;
+    return this.ids[n]!;
   }
   left(n: number): number {
-    return this.i[n * I_WORDS + I_LEFT]!;
+    return this.h[n * H_WORDS + H_LEFT]!;
   }
   right(n: number): number {
-    return this.i[n * I_WORDS + I_RIGHT]!;
+    return this.h[n * H_WORDS + H_RIGHT]!;
   }
   /** Child on side `d` (0 = rb_left, 1 = rb_right). */
   child(n: number, d: number): number {
-    return this.i[n * I_WORDS + I_LEFT + d]!;
+    return this.h[n * H_WORDS + H_LEFT + d]!;
   }
   parent(n: number): number {
-    return this.i[n * I_WORDS + I_PARENT]!;
+    return this.c[n * C_WORDS + C_PARENT]!;
   }
   prev(n: number): number {
-    return this.i[n * I_WORDS + I_PREV]!;
+    return this.c[n * C_WORDS + C_PREV]!;
   }
   next(n: number): number {
-    return this.i[n * I_WORDS + I_NEXT]!;
+    return this.c[n * C_WORDS + C_NEXT]!;
   }
   color(n: number): number {
-    return this.i[n * I_WORDS + I_COLOR]!;
+    return this.c[n * C_WORDS + C_COLOR]!;
   }
   isRed(n: number): boolean {
-    return n !== NIL && this.i[n * I_WORDS + I_COLOR] === RED;
+    return n !== NIL && this.c[n * C_WORDS + C_COLOR] === RED;
   }
 
   /** Number of records ever used (live + free), for validation bounds. */
@@ -157,26 +167,36 @@ export class GapTree<E extends IndexEntry> {
     if (this.probe !== null) this.probe.read(this.id(n), 0);
   }
 
-  private setChild(n: number, d: number, c: number): void {
-    this.i[n * I_WORDS + I_LEFT + d] = c;
+  private setChild(n: number, d: number, child: number): void {
+    this.h[n * H_WORDS + H_LEFT + d] = child;
     this.touchLinks(n);
   }
 
   private setParent(n: number, p: number): void {
-    this.i[n * I_WORDS + I_PARENT] = p;
+    this.c[n * C_WORDS + C_PARENT] = p;
     this.touchLinks(n);
   }
 
-  private setParentColor(n: number, p: number, c: number): void {
-    const b = n * I_WORDS;
-    this.i[b + I_PARENT] = p;
-    this.i[b + I_COLOR] = c;
+  private setParentColor(n: number, p: number, color: number): void {
+    const b = n * C_WORDS;
+    this.c[b + C_PARENT] = p;
+    this.c[b + C_COLOR] = color;
     this.touchLinks(n);
   }
 
-  private setColor(n: number, c: number): void {
-    this.i[n * I_WORDS + I_COLOR] = c;
+  private setColor(n: number, color: number): void {
+    this.c[n * C_WORDS + C_COLOR] = color;
     this.touchLinks(n);
+  }
+
+  private setPrev(n: number, p: number): void {
+    this.c[n * C_WORDS + C_PREV] = p;
+    this.touchData(n);
+  }
+
+  private setNext(n: number, x: number): void {
+    this.c[n * C_WORDS + C_NEXT] = x;
+    this.touchData(n);
   }
 
   private setRoot(n: number): void {
@@ -189,10 +209,16 @@ export class GapTree<E extends IndexEntry> {
   private grow(): void {
     if (this.capacity >= MAX_CAPACITY) throw new RangeError('rbtree: node store is full (2^30 nodes)');
     const cap = this.capacity * 2;
-    const buf = new ArrayBuffer(cap * RECORD_BYTES);
-    new Uint8Array(buf).set(new Uint8Array(this.f.buffer));
-    this.f = new Float64Array(buf);
-    this.i = new Int32Array(buf);
+    const f = new Float64Array(cap * F_WORDS);
+    f.set(this.f);
+    this.f = f;
+    this.h = new Int32Array(f.buffer);
+    const c = new Int32Array(cap * C_WORDS);
+    c.set(this.c);
+    this.c = c;
+    const ids = new Float64Array(cap);
+    ids.set(this.ids);
+    this.ids = ids;
     this.capacity = cap;
   }
 
@@ -209,17 +235,22 @@ export class GapTree<E extends IndexEntry> {
     this.f[fb + F_START] = start;
     this.f[fb + F_END] = end;
     this.f[fb + F_GAP] = 0;
-    this.f[fb + F_ID] = entry.id;
-    const ib = n * I_WORDS;
-    this.i.fill(NIL, ib + I_LEFT, ib + I_COLOR);
-    this.i[ib + I_COLOR] = RED;
+    const hb = n * H_WORDS;
+    this.h[hb + H_LEFT] = NIL;
+    this.h[hb + H_RIGHT] = NIL;
+    const cb = n * C_WORDS;
+    this.c[cb + C_PARENT] = NIL;
+    this.c[cb + C_PREV] = NIL;
+    this.c[cb + C_NEXT] = NIL;
+    this.c[cb + C_COLOR] = RED;
+    this.ids[n] = entry.id;
     this.entry[n] = entry;
     return n;
   }
 
   private freeRecord(n: number): void {
     this.entry[n] = undefined;
-    this.i[n * I_WORDS + I_NEXT] = this.freeList;
+    this.c[n * C_WORDS + C_NEXT] = this.freeList;
     this.freeList = n;
   }
 
@@ -468,25 +499,17 @@ export class GapTree<E extends IndexEntry> {
     const n = this.allocRecord(start, end, entry);
     if (this.probe !== null) this.probe.alloc(entry.id, LINKAGE_BYTES);
     const after = before === NIL ? this.head : this.next(before);
-    const ib = n * I_WORDS;
-    this.i[ib + I_PREV] = before;
-    this.i[ib + I_NEXT] = after;
+    this.c[n * C_WORDS + C_PREV] = before;
+    this.c[n * C_WORDS + C_NEXT] = after;
     if (before === NIL) this.head = n;
-    else {
-      this.i[before * I_WORDS + I_NEXT] = n;
-      this.touchData(before);
-    }
+    else this.setNext(before, n);
     if (after === NIL) this.tail = n;
-    else {
-      this.i[after * I_WORDS + I_PREV] = n;
-      this.touchData(after);
-    }
+    else this.setPrev(after, n);
     // The gap below `after` shrank; or n is last and sets highest_vm_end.
     if (after !== NIL) this.propagate(after, NIL);
     else this.highestEnd = end;
     // rb_link_node: a red leaf with gap 0, then its own gap is pushed up before rebalancing.
-    this.i[ib + I_PARENT] = p;
-    this.touchLinks(n);
+    this.setParent(n, p);
     if (p === NIL) this.setRoot(n);
     else this.setChild(p, side, n);
     this.propagate(n, NIL);
@@ -504,16 +527,12 @@ export class GapTree<E extends IndexEntry> {
     const before = this.prev(n);
     const after = this.next(n);
     if (before === NIL) this.head = after;
-    else {
-      this.i[before * I_WORDS + I_NEXT] = after;
-      this.touchData(before);
-    }
+    else this.setNext(before, after);
     if (after === NIL) {
       this.tail = before;
       this.highestEnd = before === NIL ? 0 : this.end(before);
     } else {
-      this.i[after * I_WORDS + I_PREV] = before;
-      this.touchData(after);
+      this.setPrev(after, before);
       this.propagate(after, NIL);
     }
     this.size--;
@@ -543,7 +562,7 @@ export class GapTree<E extends IndexEntry> {
   firstEndAbove(addr: number): number {
     if (this.probe !== null) return this.firstEndAboveProbed(addr);
     const f = this.f;
-    const i = this.i;
+    const h = this.h;
     let n = this.root;
     let found = NIL;
     while (n !== NIL) {
@@ -551,9 +570,9 @@ export class GapTree<E extends IndexEntry> {
       if (f[b + F_END]! > addr) {
         found = n;
         if (f[b + F_START]! <= addr) break;
-        n = i[n * I_WORDS + I_LEFT]!;
+        n = h[n * H_WORDS + H_LEFT]!;
       } else {
-        n = i[n * I_WORDS + I_RIGHT]!;
+        n = h[n * H_WORDS + H_RIGHT]!;
       }
     }
     return found;

@@ -1,5 +1,6 @@
 import { IndexInvariantError, type IndexProbe } from '@vmakit/core';
 import { describe, expect, it } from 'vitest';
+import { C_COLOR, C_PREV, C_WORDS, F_GAP, F_WORDS, type GapTree, H_LEFT, H_WORDS } from '../src/gap-tree.js';
 import { LINKAGE_BYTES, RbtreeIndex, rbtreePlugin, VMACACHE_BYTES } from '../src/index.js';
 
 interface T {
@@ -108,8 +109,8 @@ describe('stats', () => {
 
 describe('validate', () => {
   /** Reaches into the node store to break one invariant at a time. */
-  function corrupt(ix: RbtreeIndex<T>, fn: (tree: { f: Float64Array; i: Int32Array; root: number }) => void) {
-    fn((ix as unknown as { tree: { f: Float64Array; i: Int32Array; root: number } }).tree);
+  function corrupt(ix: RbtreeIndex<T>, fn: (tree: GapTree<T>) => void) {
+    fn((ix as unknown as { tree: GapTree<T> }).tree);
   }
 
   function build(): RbtreeIndex<T> {
@@ -122,7 +123,7 @@ describe('validate', () => {
   it('names a wrong rb_subtree_gap', () => {
     const ix = build();
     corrupt(ix, (t) => {
-      t.f[t.root * 8 + 2] = 12345;
+      t.f[t.root * F_WORDS + F_GAP] = 12345;
     });
     expect(() => ix.validate()).toThrow(IndexInvariantError);
     expect(() => ix.validate()).toThrow(
@@ -133,13 +134,13 @@ describe('validate', () => {
   it('names a red root, a red-red pair and unequal black heights', () => {
     const ix = build();
     corrupt(ix, (t) => {
-      t.i[t.root * 16 + 11] = 0;
+      t.c[t.root * C_WORDS + C_COLOR] = 0;
     });
     expect(() => ix.validate()).toThrow(/root node \d+ .* is red/);
     const iy = build();
     corrupt(iy, (t) => {
-      const l = t.i[t.root * 16 + 6]!;
-      t.i[l * 16 + 11] = 1 - t.i[l * 16 + 11]!;
+      const l = t.h[t.root * H_WORDS + H_LEFT]!;
+      t.c[l * C_WORDS + C_COLOR] = 1 - t.c[l * C_WORDS + C_COLOR]!;
     });
     expect(() => iy.validate()).toThrow(/black heights differ|red child/);
   });
@@ -147,7 +148,7 @@ describe('validate', () => {
   it('names a broken list link and a wrong highest_vm_end', () => {
     const ix = build();
     corrupt(ix, (t) => {
-      t.i[t.root * 16 + 9] = 0;
+      t.c[t.root * C_WORDS + C_PREV] = 0;
     });
     expect(() => ix.validate()).toThrow(/vm_prev of node/);
     const iy = build();

@@ -6,3 +6,4 @@ export {
 } from './persistent-rbtree-index.js';
 export { persistentRbtreePlugin } from './plugin.js';
 export type { StoredRange } from './stored-range.js';
+export type { TrackerCounters } from './version-tracker.js';

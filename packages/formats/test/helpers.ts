@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { ParseError } from '@vmakit/core';
 import { expect } from 'vitest';
 
-export { findSharedDir, sharedMissingMessage } from '../../testkit/src/shared-dir.js';
+export { findSharedDir, sharedMissingMessage } from '@vmakit/testkit';
 
 /** The capture folders the traces README describes. */
 export const CAPTURES = ['py-sqlite', 'c-arenas'] as const;

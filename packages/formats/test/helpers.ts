@@ -1,8 +1,4 @@
-/**
- * Test helpers. The shared-folder locator is imported from testkit's source by path because
- * @vmakit/formats does not (yet) list @vmakit/testkit as a dev dependency; once it does, import
- * `findSharedDir` / `sharedMissingMessage` from '@vmakit/testkit' instead.
- */
+/** Test helpers: the shared-folder locator from testkit. */
 import { Readable } from 'node:stream';
 import { ParseError } from '@vmakit/core';
 import { expect } from 'vitest';

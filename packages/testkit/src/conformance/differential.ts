@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { Mirror } from './mirror.js';
 import { type Op, opArb, runOp } from './ops.js';
 import type { Profile } from './profiles.js';
+import { runProperty } from './run-property.js';
 
 /** Longest generated sequence; longer budgets add runs, not length. */
 export const MAX_SEQUENCE = 400;
@@ -57,7 +58,7 @@ export function runSequence(
 
 /**
  * Generates about `ops` operations for the profile, in runs of up to MAX_SEQUENCE, and checks each
- * run against the reference. Throws (an fast-check report wrapping a ConformanceFailure) on failure.
+ * run against the reference. Throws ConformanceFailure (with the fast-check seed and path) on failure.
  *
  * Complexity: O(ops × n) where n ≤ a few hundred ranges per run (every update compares contents).
  */
@@ -67,18 +68,17 @@ export function checkDifferential(factory: IndexFactory, options: DifferentialOp
   let executed = 0;
   let runs = 0;
   const context = `${options.name ?? 'index'} [${profile.name}, seed ${seed}]`;
-  fc.assert(
-    fc.property(
-      fc.oneof(
-        fc.array(opArb(profile, false), { minLength: 1, maxLength: MAX_SEQUENCE, size: 'max' }),
-        fc.array(opArb(profile, true), { minLength: 1, maxLength: MAX_SEQUENCE, size: 'max' }),
-      ),
-      (ops) => {
-        runs++;
-        executed += runSequence(factory, profile, ops, context);
-      },
-    ),
-    { seed, numRuns, endOnFailure: options.shrink === false },
+  const arb = fc.oneof(
+    fc.array(opArb(profile, false), { minLength: 1, maxLength: MAX_SEQUENCE, size: 'max' }),
+    fc.array(opArb(profile, true), { minLength: 1, maxLength: MAX_SEQUENCE, size: 'max' }),
+  );
+  runProperty(
+    arb,
+    (ops) => {
+      runs++;
+      executed += runSequence(factory, profile, ops, context);
+    },
+    { seed, numRuns, shrink: options.shrink },
   );
   return { runs, ops: executed };
 }

@@ -16,6 +16,7 @@ import { makeTestEntry, type TestEntry } from './entry.js';
 import { hex, Mirror } from './mirror.js';
 import { type AddrSpec, addrOf, type Op, opArb, runOp } from './ops.js';
 import type { Profile } from './profiles.js';
+import { runProperty } from './run-property.js';
 
 const PROFILE: Profile = {
   name: 'lockless readers',
@@ -268,12 +269,13 @@ export function checkReaderSemantics(factory: IndexFactory, options: ReaderCheck
     ),
     nested: fc.boolean(),
   });
-  fc.assert(
-    fc.property(caseArb, (c) => {
+  runProperty(
+    caseArb,
+    (c) => {
       runs++;
       queries += runCase(factory, options.semantics, c, context);
-    }),
-    { seed: options.seed, numRuns: options.runs, endOnFailure: options.shrink === false },
+    },
+    { seed: options.seed, numRuns: options.runs, shrink: options.shrink },
   );
   return { runs, queries };
 }

@@ -63,15 +63,15 @@ function apply(m: MapleIndex<T>, r: ReferenceIndex<T>, c: Cmd, span: number): vo
     }
     case 'remove': {
       // The first range at or above a picked address (wrapping to the first range).
-      let hit: [number, number, T] | null = null;
+      const hits: [number, number, T][] = [];
       const take = (s: number, e: number, x: T): boolean => {
-        hit = [s, e, x];
+        hits.push([s, e, x]);
         return true;
       };
       r.forEach(c.pick % span, Number.MAX_SAFE_INTEGER, take);
-      if (hit === null) r.forEach(0, Number.MAX_SAFE_INTEGER, take);
-      if (hit === null) return;
-      const [s, e, x] = hit;
+      if (hits.length === 0) r.forEach(0, Number.MAX_SAFE_INTEGER, take);
+      if (hits.length === 0) return;
+      const [s, e, x] = hits[0]!;
       if (c.exact) {
         m.remove(s, e, x);
         r.remove(s, e, x);

@@ -1,1 +1,10 @@
-export {};
+export {
+  COW_BTREE_DEFAULT_NODE_SIZE,
+  COW_BTREE_HEAP_BYTES_PER_ENTRY,
+  CowBtreeIndex,
+  type CowBtreeOptions,
+  createCowBtreeIndex,
+} from './cow-btree-index.js';
+export { cowBtreePlugin } from './plugin.js';
+export type { StoredRange } from './stored-range.js';
+export type { TrackerCounters } from './version-tracker.js';

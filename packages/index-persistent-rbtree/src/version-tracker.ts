@@ -141,6 +141,23 @@ export class VersionTracker<N extends object> {
     this.reclaim();
   }
 
+  /**
+   * Takes the nodes under root as already published, without counting them as an update (the
+   * library's initial empty tree). O(nodes).
+   */
+  adopt(root: N | null): void {
+    const stack: N[] = root === null ? [] : [root];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (!this.ids.has(node)) this.tag(node);
+      this.shape.forEachChild(node, (c) => {
+        stack.push(c);
+      });
+    }
+    this.earlyDraft.clear();
+    this.publishedMaxId = this.lastId;
+  }
+
   /** A reader starts a read-side critical section on `version`; returns its token. O(1). */
   pin(version: number): number {
     const token = this.nextToken++;

@@ -7,6 +7,7 @@ import {
   IndexContractError,
   type IndexEntry,
   type IndexOptions,
+  type IndexProbe,
   type LocklessReader,
   type UnmappedAreaRequest,
   type VmaIndex,
@@ -169,6 +170,26 @@ interface ReaderPair<E extends TestEntry> {
   ref: LocklessReader<E>;
 }
 
+/** A probe that only counts, so that the probe-reporting code paths run during differential tests. */
+export function countingProbe(): IndexProbe & { events: number } {
+  const p = {
+    events: 0,
+    read(): void {
+      p.events++;
+    },
+    write(): void {
+      p.events++;
+    },
+    alloc(): void {
+      p.events++;
+    },
+    retire(): void {
+      p.events++;
+    },
+  };
+  return p;
+}
+
 /**
  * Runs ops on a fresh index from `create` and a reference index side by side, validating and
  * comparing after each one. Open readers of both are compared at every step too.
@@ -177,8 +198,9 @@ export function runDifferential<E extends TestEntry>(
   create: (options?: IndexOptions) => VmaIndex<E>,
   ops: readonly Op[],
   probes: readonly Probe[],
+  options?: IndexOptions,
 ): void {
-  const ix = create();
+  const ix = create(options);
   const ref = new ReferenceIndex<E>();
   const readers: ReaderPair<E>[] = [];
   let depth = 0;

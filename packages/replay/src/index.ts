@@ -1,1 +1,10 @@
-export {};
+export type { SyscallOutcome } from './apply-syscall.js';
+export { applySyscall, describeOutcome } from './apply-syscall.js';
+export type { MapsComparison } from './compare.js';
+export { compareMaps, pageMismatches } from './compare.js';
+export type { FaultHandler, FaultHandlerFactory } from './fault-handler.js';
+export { countingFaultHandler } from './fault-handler.js';
+export type { InitialState, InitialStateInfo, InitialStateOptions } from './initial-state.js';
+export { buildInitialState, FileTable } from './initial-state.js';
+export type { ReplayOptions, ReplayReport } from './replay.js';
+export { replayCapture } from './replay.js';

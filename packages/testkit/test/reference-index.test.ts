@@ -84,4 +84,31 @@ describe('ReferenceIndex', () => {
     expect(r.lookup(0x1000)).toBe(a);
     expect(ix.openReader().lookup(0x1000)).toBeNull();
   });
+
+  it('visits nothing for an empty or inverted window, even inside a range', () => {
+    const ix = new ReferenceIndex<T>();
+    ix.insert(0x1000, 0x9000, e(1));
+    const seen: number[] = [];
+    const visit = (s: number) => {
+      seen.push(s);
+      return undefined;
+    };
+    ix.forEach(0x2000, 0x2000, visit);
+    ix.forEach(0x5000, 0x2000, visit);
+    ix.forEachReverse(0x2000, 0x2000, visit);
+    ix.forEachReverse(0x5000, 0x2000, visit);
+    expect(seen).toEqual([]);
+    ix.forEach(0x2000, 0x2001, visit);
+    expect(seen).toEqual([0x1000]);
+  });
+
+  it('leaves no draft behind after a rejected insert', () => {
+    const ix = new ReferenceIndex<T>();
+    ix.insert(0x1000, 0x2000, e(1));
+    const v = ix.version;
+    expect(() => ix.insert(0x1000, 0x3000, e(2))).toThrow(IndexContractError);
+    ix.beginUpdate();
+    ix.publish();
+    expect(ix.version).toBe(v);
+  });
 });

@@ -37,3 +37,9 @@ export function textTable(header: readonly string[], rows: ReadonlyArray<readonl
       .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
+
+/** Render `key  value` pairs with aligned values. */
+export function keyValueTable(rows: ReadonlyArray<readonly [string, string]>): string {
+  const width = Math.max(0, ...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
+}

@@ -3,6 +3,7 @@
  */
 import { Command } from 'commander';
 import { registerList } from './commands/list.js';
+import { registerReplay } from './commands/replay.js';
 import { builtinRegistry, type Registry } from './registry.js';
 
 /** Build the program; `registry` is resolved lazily so `--help` stays fast. */
@@ -12,5 +13,6 @@ export function buildProgram(registry: () => Registry = builtinRegistry): Comman
     .showHelpAfterError()
     .exitOverride();
   registerList(program, registry);
+  registerReplay(program, registry);
   return program;
 }

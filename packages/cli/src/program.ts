@@ -2,6 +2,7 @@
  * The `vmakit` command tree. Each command lives in its own module under commands/.
  */
 import { Command } from 'commander';
+import { registerCompare } from './commands/compare.js';
 import { registerList } from './commands/list.js';
 import { registerReplay } from './commands/replay.js';
 import { builtinRegistry, type Registry } from './registry.js';
@@ -14,5 +15,6 @@ export function buildProgram(registry: () => Registry = builtinRegistry): Comman
     .exitOverride();
   registerList(program, registry);
   registerReplay(program, registry);
+  registerCompare(program, registry);
   return program;
 }

@@ -58,12 +58,13 @@ export function doBrkFlags(mm: MmState, vma: Vma | null, addr: number, len: numb
 }
 
 /**
- * brk(2) under the mmap write lock: returns the new break, or the old one when the request is
+ * brk(2), entirely under the mmap write lock: returns the new break, or the old one when the request is
  * refused (below start_brk, over RLIMIT_DATA, colliding with a mapping or its stack guard gap,
  * over RLIMIT_AS / RLIMIT_MEMLOCK). Moving the break within a page changes no VMA. Shrinking
  * unmaps [PAGE_ALIGN(new), PAGE_ALIGN(old)). O(log n) plus the unmap.
  */
 export function brkSyscall(mm: MmState, brk: number): number {
+  mm.lockForWrite();
   const origbrk = mm.brkValue;
   const refuse = (): number => {
     mm.brkValue = origbrk;

@@ -308,7 +308,7 @@ function madvisePopulate(mm: MmState, start: number, end: number, advice: number
 /**
  * do_madvise(): checks in the kernel's order — unknown advice, misaligned start, a length that wraps
  * → -EINVAL; empty range → 0; MADV_HWPOISON / MADV_SOFT_OFFLINE without CAP_SYS_ADMIN → -EPERM.
- * The caller holds the mmap lock as madviseNeedsWriteLock() says.
+ * Takes the mmap write lock after these checks when madviseNeedsWriteLock() says so.
  */
 export function doMadvise(mm: MmState, start: number, lenIn: number, advice: number): number {
   if (!madviseBehaviorValid(mm, advice)) return -EINVAL;
@@ -319,6 +319,8 @@ export function doMadvise(mm: MmState, start: number, lenIn: number, advice: num
   if (end >= U64_WRAP) return -EINVAL;
   if (end === start) return 0;
   if (advice === MADV_HWPOISON || advice === MADV_SOFT_OFFLINE) return -EPERM;
+  // Advice that changes vm_flags takes the lock for writing; the rest only reads.
+  if (madviseNeedsWriteLock(advice)) mm.lockForWrite();
   if (advice === MADV_POPULATE_READ || advice === MADV_POPULATE_WRITE) {
     return madvisePopulate(mm, start, end, advice);
   }

@@ -93,6 +93,7 @@ export function mlockRange(start: number, len: number): { start: number; len: nu
  * twice) or for holes. `start`/`len` as given by mlockRange().
  */
 export function doMlockLocked(mm: MmState, start: number, len: number, flags: number): number {
+  mm.lockForWrite();
   const lockLimit = Math.floor(mm.rlimitMemlock / PAGE_SIZE);
   let locked = Math.floor(len / PAGE_SIZE) + mm.lockedVm;
   if (locked > lockLimit && !mm.capIpcLock) locked -= countMlockedPages(mm, start, len);
@@ -108,6 +109,7 @@ export function mlock2Flags(flags: number): number {
 
 /** munlock(2) under the lock. */
 export function doMunlock(mm: MmState, start: number, len: number): number {
+  mm.lockForWrite();
   return applyVmaLockFlags(mm, start, len, 0);
 }
 
@@ -154,6 +156,7 @@ export function doMlockall(mm: MmState, flags: number): number {
   }
   if (!canDoMlock(mm)) return -EPERM;
   const lockLimit = Math.floor(mm.rlimitMemlock / PAGE_SIZE);
+  mm.lockForWrite();
   if ((flags & MCL_CURRENT) === 0 || mm.totalVm <= lockLimit || mm.capIpcLock) {
     return applyMlockallFlags(mm, flags);
   }
@@ -162,5 +165,6 @@ export function doMlockall(mm: MmState, flags: number): number {
 
 /** munlockall(2) under the lock. */
 export function doMunlockall(mm: MmState): number {
+  mm.lockForWrite();
   return applyMlockallFlags(mm, 0);
 }

@@ -87,6 +87,10 @@ export class MmState implements VmaOwner {
   /** True while the mmap write lock is held. */
   writeLocked = false;
 
+  /** The running system call took the write lock itself (and must release it). */
+  protected opTookLock = false;
+  /** The running system call opened an index update bracket. */
+  protected opInUpdate = false;
   private readonly observers: MmObserver[] = [];
   private pending: Pending[] = [];
   private postUnlock: PostUnlockPopulate[] = [];
@@ -165,6 +169,21 @@ export class MmState implements VmaOwner {
     this.mmLockSeq++;
     this.mmapSeq++;
     this.writeLocked = false;
+  }
+
+  /**
+   * mmap_write_lock_killable() at the point where the system call being modelled takes it: takes the
+   * lock unless the caller already holds it, and opens the index update bracket that the system call
+   * ends (MmStruct releases both). Calling it again within the same system call does nothing.
+   */
+  lockForWrite(): void {
+    if (this.opInUpdate) return;
+    if (!this.writeLocked) {
+      this.writeLock();
+      this.opTookLock = true;
+    }
+    this.index.beginUpdate();
+    this.opInUpdate = true;
   }
 
   /**

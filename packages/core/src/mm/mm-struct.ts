@@ -23,7 +23,7 @@ import { anonVmaPrepare } from './anon-vma.js';
 import type { MmApi, MmConfig } from './api.js';
 import { u64 } from './arith.js';
 import { brkSyscall } from './brk.js';
-import { doMadvise, madviseNeedsWriteLock } from './madvise.js';
+import { doMadvise } from './madvise.js';
 import {
   doMlockall,
   doMlockLocked,
@@ -37,7 +37,7 @@ import { MmState } from './mm-state.js';
 import { doMmap } from './mmap.js';
 import { doMprotectPkey } from './mprotect.js';
 import { mremapSyscall } from './mremap.js';
-import { doVmiMunmap } from './munmap.js';
+import { munmapSyscall } from './munmap.js';
 import { pkeyAllocSyscall, pkeyFreeSyscall } from './pkeys.js';
 import { mmPopulate } from './populate.js';
 import { expandDownwards } from './stack.js';
@@ -68,30 +68,30 @@ export class MmStruct extends MmState implements MmApi {
     }
   }
 
-  /** Run `fn` as one write-side system call (see the class comment). */
-  private writeOp(fn: () => number): number {
-    const took = !this.writeLocked;
-    if (took) this.writeLock();
+  /**
+   * Run one system call. `fn` takes the write lock (lockForWrite()) at the point the kernel does, if
+   * at all; afterwards the index update is published, queued notifications are delivered, the lock
+   * is released if this call took it, and post-unlock population runs.
+   */
+  private syscall(fn: () => number): number {
     let result: number;
     try {
-      this.index.beginUpdate();
-      try {
-        result = fn();
-      } finally {
+      result = fn();
+    } finally {
+      if (this.opInUpdate) {
+        this.opInUpdate = false;
         this.index.publish();
       }
-      this.flushPending();
-    } finally {
-      if (took) this.writeUnlock();
+      try {
+        this.flushPending();
+      } finally {
+        if (this.opTookLock) {
+          this.opTookLock = false;
+          this.writeUnlock();
+        }
+      }
     }
     this.runPostUnlock();
-    return result;
-  }
-
-  /** Run `fn` under the mmap read lock: no sequence count moves, no VMA changes. */
-  private readOp(fn: () => number): number {
-    const result = fn();
-    this.flushPending();
     return result;
   }
 
@@ -118,13 +118,13 @@ export class MmStruct extends MmState implements MmApi {
     addr = u64(addr, 'mmap addr');
     len = u64(len, 'mmap len');
     pgoff = u64(pgoff, 'mmap pgoff');
-    return this.writeOp(() => doMmap(this, addr, len, prot >>> 0, flags >>> 0, file, pgoff));
+    return this.syscall(() => doMmap(this, addr, len, prot >>> 0, flags >>> 0, file, pgoff));
   }
 
   munmap(addr: number, len: number): number {
     addr = u64(addr, 'munmap addr');
     len = u64(len, 'munmap len');
-    return this.writeOp(() => doVmiMunmap(this, addr, len, 'munmap'));
+    return this.syscall(() => munmapSyscall(this, addr, len));
   }
 
   mprotect(addr: number, len: number, prot: number): number {
@@ -139,17 +139,15 @@ export class MmStruct extends MmState implements MmApi {
     addr = u64(addr, `${what} addr`);
     len = u64(len, `${what} len`);
     if (!Number.isInteger(pkey)) throw new VmakitError(`${what} pkey: ${pkey} is not an integer`);
-    // The checks before mmap_write_lock_killable() fail without taking the lock.
-    if (addr % PAGE_SIZE !== 0 || len === 0) return doMprotectPkey(this, addr, len, prot >>> 0, pkey);
-    return this.writeOp(() => doMprotectPkey(this, addr, len, prot >>> 0, pkey));
+    return this.syscall(() => doMprotectPkey(this, addr, len, prot >>> 0, pkey));
   }
 
   pkeyAlloc(flags: number, accessRights: number): number {
-    return this.writeOp(() => pkeyAllocSyscall(this, flags, accessRights));
+    return this.syscall(() => pkeyAllocSyscall(this, flags, accessRights));
   }
 
   pkeyFree(pkey: number): number {
-    return this.writeOp(() => pkeyFreeSyscall(this, pkey));
+    return this.syscall(() => pkeyFreeSyscall(this, pkey));
   }
 
   mremap(oldAddr: number, oldLen: number, newLen: number, flags: number, newAddr = 0): number {
@@ -157,19 +155,18 @@ export class MmStruct extends MmState implements MmApi {
     oldLen = u64(oldLen, 'mremap old_size');
     newLen = u64(newLen, 'mremap new_size');
     newAddr = u64(newAddr, 'mremap new_address');
-    return this.writeOp(() => mremapSyscall(this, oldAddr, oldLen, newLen, flags >>> 0, newAddr));
+    return this.syscall(() => mremapSyscall(this, oldAddr, oldLen, newLen, flags >>> 0, newAddr));
   }
 
   brk(newBrk: number): number {
     newBrk = u64(newBrk, 'brk');
-    return this.writeOp(() => brkSyscall(this, newBrk));
+    return this.syscall(() => brkSyscall(this, newBrk));
   }
 
   madvise(addr: number, len: number, advice: number): number {
     addr = u64(addr, 'madvise addr');
     len = u64(len, 'madvise len');
-    if (madviseNeedsWriteLock(advice)) return this.writeOp(() => doMadvise(this, addr, len, advice));
-    return this.readOp(() => doMadvise(this, addr, len, advice));
+    return this.syscall(() => doMadvise(this, addr, len, advice));
   }
 
   mlock(addr: number, len: number, flags = 0): number {
@@ -180,7 +177,7 @@ export class MmStruct extends MmState implements MmApi {
     const allowed = mlockAllowed(this);
     if (allowed !== 0) return allowed;
     const r = mlockRange(addr, len);
-    const err = this.writeOp(() => {
+    const err = this.syscall(() => {
       const e = doMlockLocked(this, r.start, r.len, vmFlags);
       // __mm_populate() runs after the lock is dropped; its error is mlock's result.
       if (e === 0) this.populateAfterUnlock(r.start, r.len, false);
@@ -194,12 +191,12 @@ export class MmStruct extends MmState implements MmApi {
     addr = u64(addr, 'munlock addr');
     len = u64(len, 'munlock len');
     const r = mlockRange(addr, len);
-    return this.writeOp(() => doMunlock(this, r.start, r.len));
+    return this.syscall(() => doMunlock(this, r.start, r.len));
   }
 
   mlockall(flags: number): number {
     const f = flags >>> 0;
-    return this.writeOp(() => {
+    return this.syscall(() => {
       const e = doMlockall(this, f);
       if (e === 0 && (f & MCL_CURRENT) !== 0) this.populateAfterUnlock(0, this.taskSize, true);
       return e;
@@ -207,7 +204,7 @@ export class MmStruct extends MmState implements MmApi {
   }
 
   munlockall(): number {
-    return this.writeOp(() => doMunlockall(this));
+    return this.syscall(() => doMunlockall(this));
   }
 
   findVma(addr: number): Vma | null {
@@ -234,7 +231,7 @@ export class MmStruct extends MmState implements MmApi {
         `expandStack: the VMA [0x${vma.start.toString(16)}, ...) is not in this address space`,
       );
     }
-    return this.writeOp(() => expandDownwards(this, vma, addr));
+    return this.syscall(() => expandDownwards(this, vma, addr));
   }
 
   anonVmaPrepare(vma: Vma): AnonVma {
@@ -257,7 +254,8 @@ export class MmStruct extends MmState implements MmApi {
       );
     }
     let made: Vma | null = null;
-    const r = this.writeOp(() => {
+    const r = this.syscall(() => {
+      this.lockForWrite();
       const v = this.index.find(start);
       if (v !== null && v.start < end) return -EEXIST;
       const vma = new Vma({ ...init, mm: this });

@@ -97,8 +97,8 @@ function shmemZeroFile(len: number): FileRef {
 /**
  * The mmap(2) system call with a page offset (mmap_pgoff): `file` stands for the file descriptor
  * (ignored with MAP_ANONYMOUS, -EBADF when missing without it). Returns the address or -errno.
- * The caller holds the mmap write lock; population (MAP_POPULATE, MAP_LOCKED, mlockall(MCL_FUTURE))
- * is requested for after the lock is dropped.
+ * Takes the mmap write lock after the file-descriptor checks, as vm_mmap_pgoff() does; population
+ * (MAP_POPULATE, MAP_LOCKED, mlockall(MCL_FUTURE)) is requested for after the lock is dropped.
  */
 export function doMmap(
   mm: MmState,
@@ -120,6 +120,8 @@ export function doMmap(
     return -ENOMEM;
   }
 
+  // vm_mmap_pgoff(): the rest runs under mmap_write_lock.
+  mm.lockForWrite();
   if (len === 0) return -EINVAL;
   if ((flags & MAP_FIXED_NOREPLACE) !== 0) flags |= MAP_FIXED;
   if ((flags & MAP_FIXED) === 0) addr = roundHintToMin(mm, addr);

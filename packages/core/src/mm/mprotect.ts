@@ -84,7 +84,7 @@ export function mprotectFixup(
 /**
  * do_mprotect_pkey(): `pkey` -1 for plain mprotect(). Argument checks in the kernel's order: both
  * PROT_GROWSDOWN and PROT_GROWSUP → -EINVAL; misaligned start → -EINVAL; len 0 → 0; wrap → -ENOMEM;
- * unknown prot bits → -EINVAL; then, under the lock, an unallocated pkey → -EINVAL; nothing mapped
+ * unknown prot bits → -EINVAL; then, under the write lock (taken here), an unallocated pkey → -EINVAL; nothing mapped
  * at start → -ENOMEM; PROT_GROWSDOWN on a non-growsdown VMA → -EINVAL. O(k) for k VMAs in range.
  */
 export function doMprotectPkey(mm: MmState, start: number, len: number, prot: number, pkey: number): number {
@@ -100,6 +100,7 @@ export function doMprotectPkey(mm: MmState, start: number, len: number, prot: nu
   if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM)) !== 0) return -EINVAL;
   const reqprot = prot;
 
+  mm.lockForWrite();
   if (pkey !== -1 && !mmPkeyIsAllocated(mm, pkey)) return -EINVAL;
 
   const vma = mm.index.find(start);

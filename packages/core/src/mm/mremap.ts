@@ -188,7 +188,7 @@ function vmaExpandable(mm: MmState, vma: Vma, delta: number): boolean {
 }
 
 /**
- * mremap(2) under the mmap write lock. Returns the new address or -errno; a grown VM_LOCKED mapping
+ * mremap(2); takes the mmap write lock after the argument checks. Returns the new address or -errno; a grown VM_LOCKED mapping
  * is populated after the lock is dropped. Checks in the kernel's order: unknown flags, FIXED
  * without MAYMOVE, DONTUNMAP without MAYMOVE or with a size change → -EINVAL; misaligned address
  * → -EINVAL; zero new length → -EINVAL; nothing mapped at addr → -EFAULT.
@@ -210,6 +210,7 @@ export function mremapSyscall(
   newLen = pageAlignU64(newLen);
   if (newLen === 0) return -EINVAL;
 
+  mm.lockForWrite();
   const out: MremapOutcome = { ret: -EINVAL, locked: false, newAddr };
   out.ret = mremapLocked(mm, addr, oldLen, newLen, flags, newAddr, out);
   if (out.ret < 0) out.locked = false;

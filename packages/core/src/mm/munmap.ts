@@ -170,3 +170,9 @@ export function doVmiMunmap(mm: MmState, start: number, len: number, reason: Zap
   if (vma === null || vma.start >= end) return 0;
   return doVmiAlignMunmap(mm, vma, start, end, reason);
 }
+
+/** munmap(2): __vm_munmap() takes the write lock before any check. */
+export function munmapSyscall(mm: MmState, start: number, len: number): number {
+  mm.lockForWrite();
+  return doVmiMunmap(mm, start, len, 'munmap');
+}

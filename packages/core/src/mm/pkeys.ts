@@ -86,6 +86,7 @@ export function archOverrideMprotectPkey(mm: MmState, vma: Vma, prot: number, pk
 export function pkeyAllocSyscall(mm: MmState, flags: number, accessRights: number): number {
   if (flags !== 0) return -EINVAL;
   if ((accessRights & ~PKEY_ACCESS_MASK) !== 0 || accessRights < 0) return -EINVAL;
+  mm.lockForWrite();
   const k = mmPkeyAlloc(mm);
   if (k === -1) return -ENOSPC;
   return k;
@@ -93,5 +94,6 @@ export function pkeyAllocSyscall(mm: MmState, flags: number, accessRights: numbe
 
 /** pkey_free(2). */
 export function pkeyFreeSyscall(mm: MmState, pkey: number): number {
+  mm.lockForWrite();
   return mmPkeyFree(mm, pkey);
 }

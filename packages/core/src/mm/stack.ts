@@ -23,12 +23,13 @@ function acctStackGrowth(mm: MmState, vma: Vma, size: number, grow: number): num
 
 /**
  * expand_downwards(): grow the VM_GROWSDOWN `vma` down to the page of `address` under the mmap write
- * lock. -EFAULT for a VMA that does not grow down, -EPERM below mmap_min_addr, -ENOMEM when the
+ * lock (taken here unless the caller holds it, as expand_stack() does). -EFAULT for a VMA that does not grow down, -EPERM below mmap_min_addr, -ENOMEM when the
  * previous VMA (unless it is itself a stack or PROT_NONE) would be closer than stack_guard_gap, or a
  * limit is exceeded. An address inside the previous VMA is refused with -ENOMEM (the kernel's
  * callers never pass one). Returns 0 (also when nothing had to grow). O(log n).
  */
 export function expandDownwards(mm: MmState, vma: Vma, address: number): number {
+  mm.lockForWrite();
   if ((vma.flags & VM_GROWSDOWN) === 0) return -EFAULT;
   address -= address % PAGE_SIZE;
   if (address < mm.mmapMinAddr) return -EPERM;

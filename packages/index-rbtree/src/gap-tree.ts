@@ -81,6 +81,8 @@ export class GapTree<E extends IndexEntry> {
   size = 0;
   /** mm->highest_vm_end: end of the last VMA, 0 when empty. */
   highestEnd = 0;
+  /** Counts link/unlink/range changes, so iterators can tell that a visitor changed the tree. */
+  mods = 0;
   /** Cost observer, or null. */
   probe: IndexProbe | null = null;
   /** Handle → id of nodes whose links or colour changed during the update in flight; null outside one. */
@@ -515,6 +517,7 @@ export class GapTree<E extends IndexEntry> {
     this.propagate(n, NIL);
     this.insertFixup(n);
     this.size++;
+    this.mods++;
     return n;
   }
 
@@ -536,6 +539,7 @@ export class GapTree<E extends IndexEntry> {
       this.propagate(after, NIL);
     }
     this.size--;
+    this.mods++;
     if (this.probe !== null) this.probe.retire(this.id(n), false);
     this.freeRecord(n);
   }
@@ -543,6 +547,7 @@ export class GapTree<E extends IndexEntry> {
   /** Move a node's start within its neighbours (vm_start change + vma_gap_update). O(log n). */
   setStart(n: number, start: number): void {
     this.f[n * F_WORDS + F_START] = start;
+    this.mods++;
     this.touchData(n);
     this.propagate(n, NIL);
   }
@@ -550,6 +555,7 @@ export class GapTree<E extends IndexEntry> {
   /** Move a node's end within its neighbours (vm_end change + the next gap or highest_vm_end). */
   setEnd(n: number, end: number): void {
     this.f[n * F_WORDS + F_END] = end;
+    this.mods++;
     this.touchData(n);
     const after = this.next(n);
     if (after === NIL) this.highestEnd = end;

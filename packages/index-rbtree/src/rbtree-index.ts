@@ -160,30 +160,38 @@ export class RbtreeIndex<E extends IndexEntry> implements VmaIndex<E> {
     return n === NIL ? null : this.tree.entry[n]!;
   }
 
-  /** One walk to the first VMA ending above `from`, then vm_next. O(log n + k). */
+  /**
+   * One walk to the first VMA ending above `from`, then vm_next. O(log n + k). A visitor may update
+   * the index: iteration then resumes at the first range ending above the one just visited.
+   */
   forEach(from: number, to: number, visit: RangeVisitor<E>): void {
     // An empty window intersects nothing, even a range straddling it.
     if (!(from < to)) return;
     const t = this.tree;
     let n = t.firstEndAbove(from);
     while (n !== NIL && t.start(n) < to) {
-      const after = t.next(n);
+      const end = t.end(n);
+      const mods = t.mods;
       if (t.probe !== null) t.readNode(n);
-      if (visit(t.start(n), t.end(n), t.entry[n]!) === true) return;
-      n = after;
+      if (visit(t.start(n), end, t.entry[n]!) === true) return;
+      n = t.mods === mods ? t.next(n) : t.firstEndAbove(end);
     }
   }
 
-  /** One walk to the last VMA starting below `to`, then vm_prev. O(log n + k). */
+  /**
+   * One walk to the last VMA starting below `to`, then vm_prev. O(log n + k). A visitor may update
+   * the index: iteration then resumes at the last range starting below the one just visited.
+   */
   forEachReverse(from: number, to: number, visit: RangeVisitor<E>): void {
     if (!(from < to)) return;
     const t = this.tree;
     let n = t.lastStartBelow(to);
     while (n !== NIL && t.end(n) > from) {
-      const before = t.prev(n);
+      const start = t.start(n);
+      const mods = t.mods;
       if (t.probe !== null) t.readNode(n);
-      if (visit(t.start(n), t.end(n), t.entry[n]!) === true) return;
-      n = before;
+      if (visit(start, t.end(n), t.entry[n]!) === true) return;
+      n = t.mods === mods ? t.prev(n) : t.lastStartBelow(start);
     }
   }
 

@@ -169,3 +169,35 @@ describe('rotation-heavy sequences keep every invariant', () => {
     }
   });
 });
+
+describe('iteration while the visitor updates the index', () => {
+  it('resumes after the visited range when the visitor removes or splits ranges', () => {
+    const ix = new RbtreeIndex<T>();
+    const es = Array.from({ length: 50 }, (_, k) => ({ id: k + 1 }));
+    for (const [k, e] of es.entries()) ix.insert(4 * k * P, (4 * k + 2) * P, e);
+    const seen: number[] = [];
+    ix.forEach(0, 400 * P, (s, e, x) => {
+      seen.push(x.id);
+      if (x.id % 2 === 0) ix.remove(s, e, x);
+      else ix.store(s + P, s + 2 * P, null); // split off nothing: trims the tail in place
+      return undefined;
+    });
+    expect(seen).toEqual(es.map((e) => e.id));
+    expect(ix.size).toBe(25);
+    ix.validate();
+    const back: number[] = [];
+    ix.forEachReverse(0, 400 * P, (s, e, x) => {
+      back.push(x.id);
+      ix.remove(s, e, x);
+      return undefined;
+    });
+    expect(back).toEqual(
+      es
+        .filter((e) => e.id % 2 === 1)
+        .map((e) => e.id)
+        .reverse(),
+    );
+    expect(ix.size).toBe(0);
+    ix.validate();
+  });
+});

@@ -24,7 +24,7 @@ import {
   type VmaIndex,
 } from '@vmakit/core';
 import { emptyArea, emptyAreaRev } from './gap-search.js';
-import { NODE_BYTES } from './layout.js';
+import { INDEX_MAX, NODE_BYTES } from './layout.js';
 import { MapleTree, type UpdateFootprint } from './tree.js';
 import { validateTree } from './validate.js';
 import {
@@ -247,7 +247,7 @@ export class MapleIndex<E extends IndexEntry> implements VmaIndex<E> {
 
   /** mtree_erase(): O(log n). */
   eraseAt(addr: number): E | null {
-    if (!Number.isSafeInteger(addr) || addr < 0) return null;
+    if (!(addr >= 0 && addr <= INDEX_MAX)) return null;
     const at = rangeAt(this.t, addr);
     if (at === null || at.entry === null) return null;
     this.write(at.first, at.last, null);

@@ -22,9 +22,17 @@ export type BTree<V> = btreeTypes.default<number, V>;
 
 type BTreeClass = typeof btreeModule.default;
 
-/** The BTree class, whether the CommonJS module arrived as the class or as `{ default: class }`. */
-const BTreeCtor: BTreeClass =
-  (btreeModule as unknown as { default?: BTreeClass }).default ?? (btreeModule as unknown as BTreeClass);
+/**
+ * The default export of a CommonJS module imported from ESM: `mod.default` when the loader handed
+ * over `module.exports` (plain Node), else `mod` itself (loaders that already unwrapped it, vitest).
+ */
+export function unwrapDefault<T>(mod: unknown): T {
+  const inner = (mod as { default?: T } | null)?.default;
+  return inner ?? (mod as T);
+}
+
+/** The BTree class, however the module was loaded. */
+const BTreeCtor: BTreeClass = unwrapDefault<BTreeClass>(btreeModule);
 
 /** A node as b+tree.js lays it out: a leaf (keys, values) or an internal node (keys, children). */
 export interface RawBNode {

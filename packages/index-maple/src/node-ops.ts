@@ -2,7 +2,17 @@
  * Node-level helpers shared by the read and write paths: locating a leaf, swapping a node for its
  * replacement, retiring subtrees and level ranges, and reporting a walk's cache-line reads.
  */
-import { ARANGE, LEAF, META_LINE, pivotLine, SHIFT, slotLine } from './layout.js';
+import {
+  ARANGE,
+  ARANGE_PIVOTS,
+  LEAF,
+  LEAF_PIVOTS,
+  META_LINE,
+  PARENT_LINE,
+  pivotLine,
+  SHIFT,
+  slotLine,
+} from './layout.js';
 import type { MapleTree } from './tree.js';
 
 /** The leaf whose range holds `index`. O(height). */
@@ -48,20 +58,32 @@ export function retireSubtree<E>(t: MapleTree<E>, n: number): void {
   t.retire(n);
 }
 
-/** Reports the lines a walk reads in node `n` to reach offset `o` (mtree_range_walk). */
-export function readWalk<E>(t: MapleTree<E>, n: number, o: number): void {
+/**
+ * Reports the lines a walk reads in node `n` to reach offset `o`. `dataEnd`: the walk first finds
+ * the node's end (ma_data_end: the metadata of an arange node; for a leaf the last pivot, and the
+ * metadata when that pivot is unused), as mtree_range_walk() and the write walk do; the plain
+ * lookup walk (mtree_lookup_walk) scans pivots directly. Every walk reads the pivots up to `o`,
+ * slot `o`, and `parent` for the dead-node check.
+ */
+export function readWalk<E>(t: MapleTree<E>, n: number, o: number, dataEnd: boolean): void {
   const probe = t.probe!;
   const id = t.id[n]!;
   const type = t.type[n]!;
-  // ma_data_end(): the end metadata (and, for a leaf, the last pivot); the dead check reads parent.
-  probe.read(id, 0);
-  if (type === LEAF) probe.read(id, pivotLine(14));
-  probe.read(id, META_LINE);
-  let line = -1;
-  for (let i = 0; i <= o && i < (type === LEAF ? 15 : 9); i++) {
+  probe.read(id, PARENT_LINE);
+  if (dataEnd) {
+    if (type === LEAF) {
+      probe.read(id, pivotLine(LEAF_PIVOTS - 1));
+      if (t.end[n]! < LEAF_PIVOTS - 1) probe.read(id, META_LINE);
+    } else {
+      probe.read(id, META_LINE);
+    }
+  }
+  let line = PARENT_LINE;
+  const pivots = type === LEAF ? LEAF_PIVOTS : ARANGE_PIVOTS;
+  for (let i = 0; i <= o && i < pivots; i++) {
     const l = pivotLine(i);
     if (l !== line) {
-      if (l !== 0) probe.read(id, l);
+      probe.read(id, l);
       line = l;
     }
   }

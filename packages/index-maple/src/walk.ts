@@ -23,7 +23,13 @@ export interface WalkResult {
  * Descends to the leaf slot holding `addr` (0 <= addr <= INDEX_MAX, tree not empty), reporting
  * reads to the probe and pushing visited node ids onto `path` when given. O(height · slots).
  */
-export function walkTo<E>(t: MapleTree<E>, addr: number, out: WalkResult, path: number[] | null): void {
+export function walkTo<E>(
+  t: MapleTree<E>,
+  addr: number,
+  out: WalkResult,
+  path: number[] | null,
+  dataEnd = true,
+): void {
   const piv = t.piv;
   const probe = t.probe;
   let n = t.root;
@@ -31,7 +37,7 @@ export function walkTo<E>(t: MapleTree<E>, addr: number, out: WalkResult, path: 
     const b = n << SHIFT;
     let o = 0;
     while (piv[b + o]! < addr) o++;
-    if (probe !== null) readWalk(t, n, o);
+    if (probe !== null) readWalk(t, n, o, dataEnd);
     if (path !== null) path.push(t.id[n]!);
     if (t.type[n] === LEAF) {
       out.node = n;
@@ -94,7 +100,7 @@ export function findWalk<E>(t: MapleTree<E>, addr: number, path: number[] | null
 /** lookup() with probe reports and an optional path. */
 export function lookupWalk<E>(t: MapleTree<E>, addr: number, path: number[] | null): E | null {
   if (t.root < 0 || !(addr <= INDEX_MAX)) return null;
-  walkTo(t, Math.max(0, addr), scratch, path);
+  walkTo(t, Math.max(0, addr), scratch, path, false);
   return t.ent[(scratch.node << SHIFT) + scratch.offset]!;
 }
 

@@ -81,7 +81,7 @@ export class Writer<E> {
         const b = n << SHIFT;
         let o = 0;
         while (piv[b + o]! < index) o++;
-        if (probe !== null) readWalk(t, n, o);
+        if (probe !== null) readWalk(t, n, o, true);
         const rmax = piv[b + o]!;
         if (t.type[n] === LEAF) break;
         // mas_is_span_wr(): the store leaves this child, or a NULL would end it.

@@ -48,7 +48,7 @@ const diff =
 
 const vectorsDir = findSharedDir('kernel-vectors');
 
-describe('the conformance checks catch broken indexes', () => {
+describe('the conformance checks catch broken indexes', { timeout: 120_000 }, () => {
   it('a find() that is off by one', () => {
     expect(diff(OffByOneFind)).toThrow(/find\(/);
     expect(() => scenario(EDGE_CASES, 'one VMA').run(f(OffByOneFind), 'off-by-one')).toThrow(/find\(/);
@@ -81,6 +81,7 @@ describe('the conformance checks catch broken indexes', () => {
       expect(low.gap_mismatches).toBeGreaterThanOrEqual(8);
       expect(low.failures.some((x) => x.includes('EMPTY_AREA_REV'))).toBe(true);
     },
+    120_000,
   );
 
   it('an emptyAreaRev() that is off by one', () => {
@@ -128,7 +129,7 @@ describe('the conformance checks catch broken indexes', () => {
   });
 });
 
-describe('correct variants pass the same checks', () => {
+describe('correct variants pass the same checks', { timeout: 120_000 }, () => {
   it('the reference with probe reports passes the probe check', () => {
     const r = checkProbe(f(ProbingIndex), 5);
     expect(r.reads).toBeGreaterThan(0);

@@ -68,6 +68,7 @@ const PER_SET: ReadonlyArray<[string, number]> = [
 
 describe.skipIf(dir === null)(
   dir === null ? `kernel vectors: ${sharedMissingMessage('kernel-vectors')}` : 'kernel vectors',
+  { timeout: 120_000 },
   () => {
     const erase2 = () => parseErase2Sets(readFileSync(join(dir!, 'erase2-sets.txt'), 'utf8'));
     const alloc = () => parseAllocRange(readFileSync(join(dir!, 'alloc-range.txt'), 'utf8'));

@@ -60,14 +60,15 @@ export function describeVmaIndex(
     });
 
     describe('contract errors leave the index unchanged', () => {
-      for (const s of CONTRACT_ERRORS) it(s.name, () => s.run(factory, `${name}: ${s.name}`));
+      for (const s of CONTRACT_ERRORS)
+        it(s.name, () => s.run(factory, `${name}: ${s.name}`), timeoutFor(5_000));
     });
 
     describe(`differential vs ReferenceIndex (${total} operations)`, () => {
       PROFILES.forEach((profile, i) => {
         it(
           `${profile.name}: ~${perProfile} operations, seed ${deriveSeed(seed, i)}`,
-          () => {
+          async ({ annotate }) => {
             const r = checkDifferential(factory, {
               profile,
               seed: deriveSeed(seed, i),
@@ -75,6 +76,7 @@ export function describeVmaIndex(
               name,
             });
             expect(r.ops).toBeGreaterThan(0);
+            await annotate(`${r.runs} runs, ${r.ops} operations`);
           },
           timeoutFor(perProfile),
         );
@@ -85,7 +87,7 @@ export function describeVmaIndex(
     const bigChurn = options.big?.churn ?? 20_000;
     it(
       `big sequential scenario: ${bigCount} page-sized VMAs, ${bigChurn} churn updates, then empty`,
-      () => {
+      async ({ annotate }) => {
         const r = checkBigSequential(factory, {
           seed: deriveSeed(seed, 100),
           count: bigCount,
@@ -93,13 +95,14 @@ export function describeVmaIndex(
           name,
         });
         expect(r.checkpoints).toBeGreaterThan(2);
+        await annotate(`${r.checkpoints} full checkpoints, largest stats().height ${r.maxHeight}`);
       },
       timeoutFor(bigCount * 4 + bigChurn),
     );
 
     it(
       `lockless readers follow the declared semantics (${readerRuns} runs)`,
-      () => {
+      async ({ annotate }) => {
         const semantics = options.semantics ?? factory<TestEntry>({}).semantics;
         const r = checkReaderSemantics(factory, {
           semantics,
@@ -108,6 +111,7 @@ export function describeVmaIndex(
           name,
         });
         expect(r.queries).toBeGreaterThan(0);
+        await annotate(`${semantics}: ${r.runs} runs, ${r.queries} reader queries`);
       },
       timeoutFor(readerRuns * 2000),
     );
@@ -116,11 +120,13 @@ export function describeVmaIndex(
       options.skipProbe === true
         ? 'probe reports (skipped by options.skipProbe)'
         : 'probe: reads, writes, alloc/retire ids',
-      () => {
+      async ({ annotate }) => {
         const r = checkProbe(factory, deriveSeed(seed, 300), name);
         expect(r.reads).toBeGreaterThan(0);
         expect(r.writes).toBeGreaterThan(0);
-        expect(r.live).toBeGreaterThanOrEqual(0);
+        await annotate(
+          `reads ${r.reads}, writes ${r.writes}, allocs ${r.allocs}, retires ${r.retires} (${r.deferredRetires} deferred), live at the end ${r.live}`,
+        );
       },
       timeoutFor(20_000),
     );
@@ -133,7 +139,7 @@ export function describeVmaIndex(
           : 'kernel maple-tree vectors: 0 mismatches, 0 gap mismatches, every assertion holds';
     it.skipIf(sharedDir === null)(
       vectorsTitle,
-      () => {
+      async ({ annotate }) => {
         const vf = (o?: IndexOptions) => factory<VectorEntry>(o);
         const report = replayKernelVectors(sharedDir!, vf, {
           validateEvery: options.vectorsValidateEvery ?? 1,
@@ -148,6 +154,9 @@ export function describeVmaIndex(
         expect(report.sets).toBe(43);
         expect(report.ops).toBe(32_656);
         expect(report.gap_checks).toBe(30);
+        await annotate(
+          `${report.sets} sets, ${report.ops} ops, ${report.gap_checks} gap checks, ${report.assertions} assertions, ${report.validations} validate() calls`,
+        );
       },
       timeoutFor(200_000),
     );

@@ -51,7 +51,6 @@ function load(dir: string): { mm: MmStruct; files: Map<string, FileRef> } {
     mmapBase,
     startBrk,
     brk: heap?.end ?? startBrk,
-    softDirty: false,
   });
   const files = new Map<string, FileRef>();
   let anonId = 4_000_000;

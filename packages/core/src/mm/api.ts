@@ -75,7 +75,11 @@ export interface MmConfig {
    * xfs; default true): their mappings get 2 MiB-aligned placement when the file range allows it.
    */
   readonly fileThpAlign?: boolean;
-  /** CONFIG_MEM_SOFT_DIRTY (default true): new and expanded VMAs get VM_SOFTDIRTY. */
+  /**
+   * CONFIG_MEM_SOFT_DIRTY: new and expanded VMAs get VM_SOFTDIRTY, and a shared writable VMA without
+   * it has its soft-dirty tracking armed (write-notify). Default false, as in the kernel of the
+   * reference captures (no `sd` in their VmFlags); merging ignores the flag either way.
+   */
   readonly softDirty?: boolean;
   /** vm.overcommit_memory (default 0); 2 (OVERCOMMIT_NEVER) makes MAP_NORESERVE ineffective. */
   readonly overcommitMemory?: 0 | 1 | 2;

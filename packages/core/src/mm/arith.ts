@@ -46,3 +46,12 @@ export function modPow2(x: number, m: number): number {
 export function pagesOf(bytes: number): number {
   return Math.floor(bytes / PAGE_SIZE);
 }
+
+/**
+ * An `int` / `unsigned int` argument (prot, flags, advice, pkey): any integer, kept as the low 32 bits
+ * read as unsigned when `unsigned`. Throws a VmakitError naming `what` for a non-integer.
+ */
+export function intArg(x: number, what: string, unsigned = true): number {
+  if (!Number.isInteger(x)) throw new VmakitError(`${what}: ${x} is not an integer system-call argument`);
+  return unsigned ? x >>> 0 : x | 0;
+}

@@ -115,7 +115,7 @@ export class MmState implements VmaOwner {
     this.pkeysEnabled = config.pkeys ?? false;
     this.thp = config.thp ?? true;
     this.fileThpAlign = config.fileThpAlign ?? true;
-    this.softDirty = config.softDirty ?? true;
+    this.softDirty = config.softDirty ?? false;
     this.overcommitMemory = config.overcommitMemory ?? 0;
     this.startBrk = config.startBrk ?? 0;
     this.brkValue = config.brk ?? this.startBrk;

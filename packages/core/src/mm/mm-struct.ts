@@ -21,7 +21,7 @@ import type { VmaIndex } from '../vma-index.js';
 import { vmStatAccount } from './accounting.js';
 import { anonVmaPrepare } from './anon-vma.js';
 import type { MmApi, MmConfig } from './api.js';
-import { u64 } from './arith.js';
+import { intArg, u64 } from './arith.js';
 import { brkSyscall } from './brk.js';
 import { doMadvise } from './madvise.js';
 import {
@@ -107,6 +107,10 @@ export class MmStruct extends MmState implements MmApi {
     }
   }
 
+  /**
+   * mmap(2) with the offset in pages (mmap_pgoff); `file` stands for the descriptor (an MmFile may
+   * say how it was opened). See doMmap() in mmap.ts.
+   */
   mmap(
     addr: number,
     len: number,
@@ -118,19 +122,24 @@ export class MmStruct extends MmState implements MmApi {
     addr = u64(addr, 'mmap addr');
     len = u64(len, 'mmap len');
     pgoff = u64(pgoff, 'mmap pgoff');
-    return this.syscall(() => doMmap(this, addr, len, prot >>> 0, flags >>> 0, file, pgoff));
+    prot = intArg(prot, 'mmap prot');
+    flags = intArg(flags, 'mmap flags');
+    return this.syscall(() => doMmap(this, addr, len, prot, flags, file, pgoff));
   }
 
+  /** munmap(2): do_vmi_munmap() under the write lock. */
   munmap(addr: number, len: number): number {
     addr = u64(addr, 'munmap addr');
     len = u64(len, 'munmap len');
     return this.syscall(() => munmapSyscall(this, addr, len));
   }
 
+  /** mprotect(2): do_mprotect_pkey() with pkey -1. */
   mprotect(addr: number, len: number, prot: number): number {
     return this.pkeyMprotectInner(addr, len, prot, -1, 'mprotect');
   }
 
+  /** pkey_mprotect(2): the key must come from pkeyAlloc() (or be 0 with OSPKE), else -EINVAL. */
   pkeyMprotect(addr: number, len: number, prot: number, pkey: number): number {
     return this.pkeyMprotectInner(addr, len, prot, pkey, 'pkey_mprotect');
   }
@@ -138,40 +147,53 @@ export class MmStruct extends MmState implements MmApi {
   private pkeyMprotectInner(addr: number, len: number, prot: number, pkey: number, what: string): number {
     addr = u64(addr, `${what} addr`);
     len = u64(len, `${what} len`);
-    if (!Number.isInteger(pkey)) throw new VmakitError(`${what} pkey: ${pkey} is not an integer`);
-    return this.syscall(() => doMprotectPkey(this, addr, len, prot >>> 0, pkey));
+    prot = intArg(prot, `${what} prot`);
+    pkey = intArg(pkey, `${what} pkey`, false);
+    return this.syscall(() => doMprotectPkey(this, addr, len, prot, pkey));
   }
 
+  /** pkey_alloc(2): the lowest free key, -ENOSPC when none (always without OSPKE). */
   pkeyAlloc(flags: number, accessRights: number): number {
+    flags = u64(flags, 'pkey_alloc flags');
+    accessRights = u64(accessRights, 'pkey_alloc init_val');
     return this.syscall(() => pkeyAllocSyscall(this, flags, accessRights));
   }
 
+  /** pkey_free(2): -EINVAL unless the key is allocated. */
   pkeyFree(pkey: number): number {
+    pkey = intArg(pkey, 'pkey_free pkey', false);
     return this.syscall(() => pkeyFreeSyscall(this, pkey));
   }
 
+  /** mremap(2): shrink, grow in place, or move (MREMAP_MAYMOVE / FIXED / DONTUNMAP). See mremap.ts. */
   mremap(oldAddr: number, oldLen: number, newLen: number, flags: number, newAddr = 0): number {
     oldAddr = u64(oldAddr, 'mremap old_address');
     oldLen = u64(oldLen, 'mremap old_size');
     newLen = u64(newLen, 'mremap new_size');
     newAddr = u64(newAddr, 'mremap new_address');
-    return this.syscall(() => mremapSyscall(this, oldAddr, oldLen, newLen, flags >>> 0, newAddr));
+    flags = u64(flags, 'mremap flags');
+    return this.syscall(() => mremapSyscall(this, oldAddr, oldLen, newLen, flags, newAddr));
   }
 
+  /** brk(2): returns the new break, or the old one when refused. */
   brk(newBrk: number): number {
     newBrk = u64(newBrk, 'brk');
     return this.syscall(() => brkSyscall(this, newBrk));
   }
 
+  /** madvise(2): flag-changing advice under the write lock, page advice under the read lock. */
   madvise(addr: number, len: number, advice: number): number {
     addr = u64(addr, 'madvise addr');
     len = u64(len, 'madvise len');
+    advice = intArg(advice, 'madvise advice', false);
     return this.syscall(() => doMadvise(this, addr, len, advice));
   }
 
+  /** mlock(2), or mlock2(2) with `flags` (MLOCK_ONFAULT); the range is populated after unlocking. */
   mlock(addr: number, len: number, flags = 0): number {
     addr = u64(addr, 'mlock addr');
     len = u64(len, 'mlock len');
+    flags = intArg(flags, 'mlock2 flags');
     const vmFlags = mlock2Flags(flags);
     if (vmFlags < 0) return vmFlags;
     const allowed = mlockAllowed(this);
@@ -187,6 +209,7 @@ export class MmStruct extends MmState implements MmApi {
     return this.lastPopulateError !== 0 ? mlockPosixError(this.lastPopulateError) : 0;
   }
 
+  /** munlock(2). */
   munlock(addr: number, len: number): number {
     addr = u64(addr, 'munlock addr');
     len = u64(len, 'munlock len');
@@ -194,8 +217,9 @@ export class MmStruct extends MmState implements MmApi {
     return this.syscall(() => doMunlock(this, r.start, r.len));
   }
 
+  /** mlockall(2): MCL_CURRENT locks every VMA (and populates), MCL_FUTURE sets def_flags. */
   mlockall(flags: number): number {
-    const f = flags >>> 0;
+    const f = intArg(flags, 'mlockall flags', false);
     return this.syscall(() => {
       const e = doMlockall(this, f);
       if (e === 0 && (f & MCL_CURRENT) !== 0) this.populateAfterUnlock(0, this.taskSize, true);
@@ -203,18 +227,22 @@ export class MmStruct extends MmState implements MmApi {
     });
   }
 
+  /** munlockall(2). */
   munlockall(): number {
     return this.syscall(() => doMunlockall(this));
   }
 
+  /** find_vma(): the first VMA ending above `addr`. O(index lookup). */
   findVma(addr: number): Vma | null {
     return this.index.find(addr);
   }
 
+  /** vma_lookup(): the VMA containing `addr`. O(index lookup). */
   vmaLookup(addr: number): Vma | null {
     return this.index.lookup(addr);
   }
 
+  /** All VMAs in address order. O(n). */
   vmas(): Vma[] {
     const out: Vma[] = [];
     this.index.forEach(0, Number.MAX_SAFE_INTEGER, (_s, _e, v) => {
@@ -224,6 +252,10 @@ export class MmStruct extends MmState implements MmApi {
     return out;
   }
 
+  /**
+   * expand_stack(): take the write lock (unless held) and grow the VM_GROWSDOWN `vma` down to `addr`
+   * (expand_downwards()). Throws for a VMA that is not in this address space.
+   */
   expandStack(vma: Vma, addr: number): number {
     addr = u64(addr, 'expandStack addr');
     if (vma.detached || this.index.lookup(vma.start) !== vma) {
@@ -234,6 +266,10 @@ export class MmStruct extends MmState implements MmApi {
     return this.syscall(() => expandDownwards(this, vma, addr));
   }
 
+  /**
+   * anon_vma_prepare() as a first anonymous (or COW) write fault runs it, under the read lock: no
+   * sequence count moves. Throws for a VMA that is not in this address space.
+   */
   anonVmaPrepare(vma: Vma): AnonVma {
     if (vma.detached || this.index.lookup(vma.start) !== vma) {
       throw new VmakitError(
@@ -243,6 +279,10 @@ export class MmStruct extends MmState implements MmApi {
     return anonVmaPrepare(this, vma);
   }
 
+  /**
+   * Install a VMA as given (no merging, vm_stat accounting done), for loading a /proc/PID/maps
+   * snapshot. -EEXIST when it overlaps a VMA; throws for a misaligned or empty range.
+   */
   installVma(init: VmaInit): Vma | number {
     const { start, end } = init;
     if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end <= start) {

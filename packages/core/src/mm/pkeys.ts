@@ -85,7 +85,7 @@ export function archOverrideMprotectPkey(mm: MmState, vma: Vma, prot: number, pk
 /** pkey_alloc(2): no flags are defined; init rights limited to PKEY_DISABLE_ACCESS|WRITE. */
 export function pkeyAllocSyscall(mm: MmState, flags: number, accessRights: number): number {
   if (flags !== 0) return -EINVAL;
-  if ((accessRights & ~PKEY_ACCESS_MASK) !== 0 || accessRights < 0) return -EINVAL;
+  if (accessRights > PKEY_ACCESS_MASK || accessRights < 0) return -EINVAL;
   mm.lockForWrite();
   const k = mmPkeyAlloc(mm);
   if (k === -1) return -ENOSPC;

@@ -199,6 +199,7 @@ export class Mirror {
     return !this.lastRejected;
   }
 
+  /** store() on both; `verify` runs the full check afterwards. */
   store(start: number, end: number, entry: TestEntry | null, verify = true): void {
     this.update(
       `store(${hex(start)}, ${hex(end)}, ${label(entry)})`,
@@ -208,6 +209,7 @@ export class Mirror {
     );
   }
 
+  /** remove() on both. */
   remove(start: number, end: number, entry: TestEntry, verify = true): void {
     this.update(
       `remove(${hex(start)}, ${hex(end)}, ${label(entry)})`,
@@ -217,6 +219,7 @@ export class Mirror {
     );
   }
 
+  /** eraseAt() on both; both must return the same entry. */
   eraseAt(addr: number, verify = true): TestEntry | null {
     return (
       this.update(
@@ -228,6 +231,7 @@ export class Mirror {
     );
   }
 
+  /** Opens a bracket on both. */
   beginUpdate(): void {
     this.note('beginUpdate()');
     this.ref.beginUpdate();
@@ -235,6 +239,7 @@ export class Mirror {
     this.depth++;
   }
 
+  /** Closes a bracket on both, then checks. */
   publish(): void {
     this.note('publish()');
     this.ref.publish();

@@ -15,8 +15,9 @@ import {
   type VectorReport,
 } from './report.js';
 
-/** File names inside the kernel-vectors folder. */
+/** Name of the erase2 traces inside the kernel-vectors folder. */
 export const ERASE2_FILE = 'erase2-sets.txt';
+/** Name of the alloc-range vectors inside the kernel-vectors folder. */
 export const ALLOC_RANGE_FILE = 'alloc-range.txt';
 
 /**

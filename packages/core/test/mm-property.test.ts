@@ -286,8 +286,8 @@ function changedBoundaries(before: Map<number, PageAttr>, after: ReadonlyMap<num
   return changed;
 }
 
-function runSequence(ops: Op[], withTouch: boolean): void {
-  const config = { startBrk: START_BRK };
+function runSequence(ops: Op[], withTouch: boolean, rlimitMemlock = 8 * 1024 * 1024): void {
+  const config = { startBrk: START_BRK, rlimitMemlock };
   const mm = new MmStruct(new ReferenceIndex<Vma>({ checked: true }), config);
   const oracle = new PageOracle({
     taskSize: mm.taskSize,
@@ -408,6 +408,15 @@ describe('MmStruct against the page-granular oracle', () => {
     fc.assert(
       fc.property(fc.array(opArb(true), { minLength: 20, maxLength: 80 }), (ops) => runSequence(ops, true)),
       { seed: 777, numRuns: 150 },
+    );
+  }, 60_000);
+
+  it('run C: as run A with RLIMIT_MEMLOCK of 12 pages (mlock, MAP_LOCKED and MCL_FUTURE limits)', () => {
+    fc.assert(
+      fc.property(fc.array(opArb(false), { minLength: 20, maxLength: 80 }), (ops) =>
+        runSequence(ops, false, 12 * P),
+      ),
+      { seed: 31337, numRuns: 100 },
     );
   }, 60_000);
 });

@@ -73,7 +73,8 @@ function moveVma(
   const copied = copyVma(mm, vma, newAddr, newLen, newPgoff, dontUnmap);
   if (copied === null) return -ENOMEM;
   vma = copied.vma;
-  mm.movePageTables(oldAddr, newAddr, oldLen);
+  // Duplicating a shared mapping (old_len 0) moves no page tables.
+  if (oldLen > 0) mm.movePageTables(oldAddr, newAddr, oldLen);
 
   let accountStart = false;
   let accountEnd = false;

@@ -75,9 +75,9 @@ describe('the conformance checks catch broken indexes', { timeout: 120_000 }, ()
       expect(forgetful.failures.length).toBe(3);
       expect(forgetful.failures[0]).toMatch(/^set\d* op #\d+ \(erase2-sets\.txt:\d+ (STORE|SNULL|ERASE) /);
       expect(forgetful.ok).toBe(false);
-      const low = replayKernelVectors(vectorsDir!, f(LowGapRev));
-      // Updates are right; only set13's unasserted search, compared with the model, counts as one.
-      expect(low.mismatches).toBe(1);
+      const gapSets = ['set11', 'set16', 'set17', 'set18', 'set26', 'set28', 'set33', 'set42'];
+      const low = replayKernelVectors(vectorsDir!, f(LowGapRev), { onlySets: gapSets });
+      expect(low.mismatches).toBe(0);
       expect(low.gap_mismatches).toBeGreaterThanOrEqual(8);
       expect(low.failures.some((x) => x.includes('EMPTY_AREA_REV'))).toBe(true);
     },

@@ -153,9 +153,13 @@ describe.skipIf(dir === null)(
     }, 120_000);
 
     it('validates every k-th op when asked, still with no mismatch', () => {
-      const r = replayKernelVectors(dir!, reference, { validateEvery: 64, allocRange: false });
+      const r = replayKernelVectors(dir!, reference, {
+        validateEvery: 64,
+        allocRange: false,
+        onlySets: ['set9', 'set25'],
+      });
       expect(r.ok).toBe(true);
-      expect(r.validations).toBeLessThan(1_000);
+      expect(r.validations).toBe(Math.floor(3862 / 64) + 1 + Math.floor(6785 / 64) + 1);
       expect(r.alloc_checks).toBe(0);
     }, 120_000);
 

@@ -1,1 +1,13 @@
-export {};
+export { createMmapLockStrategy, mmapLockPlugin } from './mmap-lock.js';
+export type { PerVmaLockOptions } from './per-vma-lock.js';
+export {
+  createPerVmaLockStrategy,
+  perVmaLockMutations,
+  perVmaLockPlugin,
+  vmaLockFastPath,
+} from './per-vma-lock.js';
+export { builtinStrategies, strategyPluginByName } from './registry.js';
+export type { SpfOptions } from './spf.js';
+export { spfBytesCopied, spfFastPath, spfMutations } from './spf.js';
+export { createSpfCopyAttrsStrategy, spfCopyAttrsPlugin } from './spf-copy-attrs.js';
+export { createSpfCopyVmaStrategy, spfCopyVmaPlugin } from './spf-copy-vma.js';

@@ -1,0 +1,43 @@
+/**
+ * Speculative page faults that copy only the fault attributes (vm_start, vm_end, vm_mm, vm_page_prot,
+ * vm_flags, vm_ops, vm_pgoff, vm_file, vm_private_data, vm_policy: 80 bytes) into the fault descriptor —
+ * the alternative the RFC's cover letter mentions ("in principle it would be sufficient to only read
+ * the vma attributes that are used in page faults"). anon_vma is not among them: when the fault needs
+ * it, it is read from the live VMA, a read the final mmap_seq check covers.
+ */
+import {
+  defineStrategyPlugin,
+  doUserAddrFault,
+  type FaultStrategy,
+  type StrategyNeeds,
+  type StrategyPlugin,
+} from '@vmakit/x86-fault';
+import { type SpfOptions, spfBytesCopied, spfFastPath, spfMutations } from './spf.js';
+
+const NEEDS: StrategyNeeds = Object.freeze({ lookup: 'lockless-validated', rcuFreedVmas: true });
+
+/** Creates the attribute-copy speculative strategy; options switch individual checks off (mutants). */
+export function createSpfCopyAttrsStrategy(options: SpfOptions = {}): FaultStrategy {
+  const fast = spfFastPath('attributes', options);
+  return {
+    name: 'spf-copy-attrs',
+    description: 'speculative faults copying only the fault attributes (80 B), mmap_seq validation',
+    needs: NEEDS,
+    mutations: spfMutations(options),
+    bytesCopied: (era) => spfBytesCopied('attributes', era),
+    fault: (env, req) => doUserAddrFault(env, req, fast),
+  };
+}
+
+/** The attribute-copy SPF plug-in. */
+export const spfCopyAttrsPlugin: StrategyPlugin<SpfOptions> = defineStrategyPlugin<SpfOptions>({
+  meta: {
+    name: 'spf-copy-attrs',
+    version: '0.1.0',
+    kind: 'strategy',
+    description: 'speculative faults copying only the fault attributes (80 B), validated by mmap_seq',
+  },
+  needs: NEEDS,
+  strategy: createSpfCopyAttrsStrategy(),
+  create: (options) => createSpfCopyAttrsStrategy(options),
+});

@@ -1,0 +1,80 @@
+/**
+ * `struct vm_fault` (include/linux/mm.h) and the VMA view a fault works on. Under the mmap lock or a
+ * per-VMA lock the view is the live Vma; a speculative fault works on a copy taken before the
+ * sequence check (Lespinasse's `pvma = *vma`), or on the fault attributes only.
+ */
+import type { AnonVma, FileRef, Vma, VmaKind } from '@vmakit/core';
+import type { FaultEnv } from './env.js';
+import type { SpfAbortReason } from './vmstat.js';
+
+/** The VMA attributes the fault paths read. `Vma` satisfies it. */
+export interface FaultVma {
+  /** Identity of the live VMA (for cache lines and lock names). */
+  readonly id: number;
+  readonly start: number;
+  readonly end: number;
+  readonly flags: number;
+  readonly flagsHigh: number;
+  readonly pageProt: number;
+  readonly pgoff: number;
+  readonly file: FileRef | null;
+  readonly kind: VmaKind;
+  readonly name: string | null;
+  /** anon_vma; a copy holds the value seen when it was taken. */
+  readonly anonVma: AnonVma | null;
+}
+
+/** A speculative fault's validation state (Lespinasse's vmf->seq and the model's check switches). */
+export interface SpecState {
+  /** mmap_seq as read at the start of the fault. */
+  readonly seq: number;
+  /** The live VMA the copy was taken from (read again for anon_vma by the attribute copy). */
+  readonly live: Vma;
+  /** Only the fault attributes were copied: anon_vma is read from the live VMA when needed. */
+  readonly attrsOnly: boolean;
+  /** Mutant: skip the sequence re-checks of pte_map_lock() (SEQ1 / SEQ2). */
+  readonly skipPteSeqCheck: boolean;
+  /** Why the fault aborted (set where it aborts). */
+  abort: SpfAbortReason | null;
+}
+
+/** struct vm_fault, reduced to what the modelled paths use. */
+export class Vmf {
+  /** Page-aligned faulting address. */
+  readonly address: number;
+  /** linear_page_index(vma, address). */
+  readonly pgoff: number;
+  /** PTE index of address in its table. */
+  readonly pteIdx: number;
+  /** PMD-table slot whose entry points to the PTE table (0 until the walk found / made it). */
+  pmdSlot = 0;
+  /** PTE table seen by the walk (orig_pmd for speculative faults; 0 when pmd_none). */
+  origPmd = 0;
+  /** The PTE table (0 when none yet). */
+  pte = 0;
+  /** orig_pte flags / frame (valid with FAULT_FLAG_ORIG_PTE_VALID). */
+  origPteFlags = 0;
+  origPteFrame = 0;
+  /** The page ->fault produced (vmf->page) and the COW target (vmf->cow_page). */
+  page = 0;
+  cowPage = 0;
+  /** A PTE table allocated before taking the page lock (vmf->prealloc_pte). */
+  preallocPte = 0;
+
+  constructor(
+    readonly env: FaultEnv,
+    readonly vma: FaultVma,
+    /** The locked live VMA (null for speculative faults). */
+    readonly live: Vma | null,
+    realAddress: number,
+    public flags: number,
+    readonly spec: SpecState | null,
+    /** The faulting thread's PKRU. */
+    readonly pkru: number,
+  ) {
+    this.address = realAddress - (realAddress % 4096);
+    const vpn = this.address / 4096;
+    this.pgoff = vma.pgoff + (this.address - vma.start) / 4096;
+    this.pteIdx = vpn % 512;
+  }
+}

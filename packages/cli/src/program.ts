@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { registerCompare } from './commands/compare.js';
 import { registerList } from './commands/list.js';
 import { registerReplay } from './commands/replay.js';
+import { registerVectors } from './commands/vectors.js';
 import { builtinRegistry, type Registry } from './registry.js';
 
 /** Build the program; `registry` is resolved lazily so `--help` stays fast. */
@@ -16,5 +17,6 @@ export function buildProgram(registry: () => Registry = builtinRegistry): Comman
   registerList(program, registry);
   registerReplay(program, registry);
   registerCompare(program, registry);
+  registerVectors(program, registry);
   return program;
 }

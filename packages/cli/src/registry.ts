@@ -3,6 +3,8 @@
  * as their packages land. One registry serves list, replay, vectors, bench, sim and compare.
  */
 import { defineIndexPlugin, type IndexPlugin, UnknownNameError } from '@vmakit/core';
+import { maplePlugin } from '@vmakit/index-maple';
+import { rbtreePlugin } from '@vmakit/index-rbtree';
 import { createReferenceIndex } from '@vmakit/testkit';
 
 /** The reference index as a plug-in: the oracle, always available. */
@@ -25,7 +27,7 @@ export interface Registry {
 
 /** The registry built into vmakit. */
 export function builtinRegistry(): Registry {
-  return { indexes: [referencePlugin] };
+  return { indexes: [referencePlugin, rbtreePlugin, maplePlugin] };
 }
 
 /** Find an index plug-in by name; UnknownNameError lists the known ones. */

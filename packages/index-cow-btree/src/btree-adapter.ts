@@ -91,10 +91,13 @@ export function btDeleteExisting<V>(tree: BTree<V>, key: number): void {
   if (!tree.delete(key)) throw new IndexInvariantError(`cow-btree: key ${key} is not in the tree`);
 }
 
-/** The library's O(n) structural check (sizes, cached max keys, ordering); its Error becomes ours. */
+/**
+ * The library's structural check (cached sizes and max keys, node fill, internal-node key order);
+ * its Error becomes ours. O(nodes). Leaf and global key order are left to the caller's O(n) pass.
+ */
 export function btCheckValid<V>(tree: BTree<V>, what: string): void {
   try {
-    tree.checkValid(true);
+    tree.checkValid();
   } catch (err) {
     throw new IndexInvariantError(`cow-btree (${what}): ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -436,7 +436,7 @@ export class CowBtreeIndex<E extends IndexEntry> implements VmaIndex<E> {
     return unmappedAreaVia(this, request);
   }
 
-  /** Checks one version's contents: the library's checkValid, key = end - 1, order, no overlap. */
+  /** Checks one version: the library's checkValid, then key = end - 1, global order, no overlap, size. */
   private checkVersion(tree: BTree<StoredRange<E>>, what: string): number {
     btCheckValid(tree, what);
     let prevEnd = Number.NEGATIVE_INFINITY;

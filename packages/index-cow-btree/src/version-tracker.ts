@@ -201,6 +201,12 @@ export class VersionTracker<N extends object> {
     };
   }
 
+  /** True when node got its id before the last publish, i.e. it belongs to a published version. O(1). */
+  isPublishedNode(node: N): boolean {
+    const id = this.ids.get(node);
+    return id !== undefined && id <= this.publishedMaxId;
+  }
+
   /** True when every node under root has an id given before the last publish (validate()). */
   isFullyPublished(root: N | null): boolean {
     const stack: N[] = root === null ? [] : [root];

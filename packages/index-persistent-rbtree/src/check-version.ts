@@ -12,12 +12,14 @@ const hex = (x: number): string => `0x${x.toString(16)}`;
  * Checks red-black shape (black root, no red node with a red child, equal black height on every
  * path), the library's subtree counts, key = range end, strictly increasing keys (no duplicate),
  * non-empty disjoint ranges in order, present entries and, when asked, page alignment.
+ * `nodeCheck`, when given, is asked about every node and returns a fault or null.
  * Returns the number of ranges. Throws IndexInvariantError naming `what` and the first fault.
  */
 export function checkRbVersion<E>(
   root: RbNode<StoredRange<E>> | null,
   what: string,
   pageAligned: boolean,
+  nodeCheck?: (node: RbNode<StoredRange<E>>) => string | null,
 ): number {
   const fail = (detail: string): never => {
     throw new IndexInvariantError(`persistent-rbtree (${what}): ${detail}`);
@@ -46,6 +48,8 @@ export function checkRbVersion<E>(
     }
     prevEnd = r.end;
     count++;
+    const fault = nodeCheck?.(node);
+    if (fault !== undefined && fault !== null) fail(fault);
     const right = walk(node.right);
     if (left !== right) fail(`black heights ${left} and ${right} differ under node ${node.key}`);
     if (node._color === RB_RED) {

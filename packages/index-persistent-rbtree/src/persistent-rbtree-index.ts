@@ -35,6 +35,7 @@ import {
   rbEmpty,
   rbFind,
   rbFirstAbove,
+  rbForEachFrom,
   rbInsertNew,
   rbLastAtOrBelow,
   rbRemoveExisting,
@@ -165,6 +166,20 @@ export class PersistentRbtreeIndex<E extends IndexEntry> implements VmaIndex<E> 
     return rbLastAtOrBelow(t, x);
   }
 
+  /**
+   * Visits ranges with end > addr in ascending order until visit returns true: the library's
+   * in-order walk, or a cursor walk when a probe wants the nodes.
+   */
+  private ascending(t: Version<E>, addr: number, visit: (r: StoredRange<E>) => boolean): void {
+    if (this.probe !== null) {
+      this.walk(this.firstAbove(t, addr), true, visit);
+      return;
+    }
+    if (Number.isNaN(addr)) return;
+    // Keys (ends) are integers: end > addr exactly when end >= floor(addr) + 1.
+    rbForEachFrom(t, Math.floor(addr) + 1, visit);
+  }
+
   /** Visits ranges from cursor c onwards (or backwards) until visit returns true. */
   private walk(c: Cursor<E> | null, forward: boolean, visit: (r: StoredRange<E>) => boolean): void {
     let first = true;
@@ -204,7 +219,7 @@ export class PersistentRbtreeIndex<E extends IndexEntry> implements VmaIndex<E> 
   forEach(from: number, to: number, visit: RangeVisitor<E>): void {
     // An empty window intersects nothing, not even a range straddling it.
     if (!(from < to)) return;
-    this.walk(this.firstAbove(this.current(), from), true, (r) => {
+    this.ascending(this.current(), from, (r) => {
       if (r.start >= to) return true;
       return visit(r.start, r.end, r.entry) === true;
     });
@@ -275,7 +290,7 @@ export class PersistentRbtreeIndex<E extends IndexEntry> implements VmaIndex<E> 
     this.checkRange('store', start, end);
     if (entry === undefined) this.checkEntry('store', entry);
     const hits: StoredRange<E>[] = [];
-    this.walk(this.firstAbove(this.current(), start), true, (r) => {
+    this.ascending(this.current(), start, (r) => {
       if (r.start >= end) return true;
       hits.push(r);
       return false;
@@ -325,7 +340,7 @@ export class PersistentRbtreeIndex<E extends IndexEntry> implements VmaIndex<E> 
   emptyArea(min: number, max: number, size: number): number {
     const t = this.current();
     return emptyAreaWalk(min, max, size, this.lastAtOrBelow(t, min)?.value.end ?? 0, (visit) =>
-      this.walk(this.firstAbove(t, min), true, (r) => visit(r.start, r.end)),
+      this.ascending(t, min, (r) => visit(r.start, r.end)),
     );
   }
 
@@ -354,21 +369,22 @@ export class PersistentRbtreeIndex<E extends IndexEntry> implements VmaIndex<E> 
     const fail = (detail: string): never => {
       throw new IndexInvariantError(`persistent-rbtree: ${detail}`);
     };
-    const check = (t: Version<E>, what: string): void => {
-      const n = checkRbVersion(t.root, what, this.pageAligned);
+    const check = (t: Version<E>, what: string, nodeCheck?: (node: Node<E>) => string | null): void => {
+      const n = checkRbVersion(t.root, what, this.pageAligned, nodeCheck);
       if (n !== t.length) fail(`${what} holds ${n} ranges but reports ${t.length}`);
     };
     if (this.draft !== null) check(this.draft, 'draft');
     check(this.published, 'published');
+    // The accounting walk at publish tags every new node, the root first.
+    const root = this.published.root;
+    if (root !== null && !this.tracker.isPublishedNode(root))
+      fail('the published root was not accounted for at publish');
     const r = this.record;
     if (r.tree !== this.published || r.root !== this.published.root || r.size !== this.published.length) {
       fail(`the published version is not the tree update ${r.version} built`);
     }
     if (r.version !== this.versionNo)
       fail(`published record is version ${r.version}, index is ${this.versionNo}`);
-    if (!this.tracker.isFullyPublished(this.published.root)) {
-      fail('the published version has nodes that were not accounted for at publish');
-    }
     const seen = new Set<number>();
     for (const pinned of this.readers.values()) {
       if (seen.has(pinned.version)) continue;

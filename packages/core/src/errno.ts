@@ -16,7 +16,9 @@ export const EEXIST = 17;
 export const ENODEV = 19;
 export const EINVAL = 22;
 export const EFBIG = 27;
+export const ENOSPC = 28;
 export const EOVERFLOW = 75;
+export const EOPNOTSUPP = 95;
 
 const NAMES: Record<number, string> = {
   [EPERM]: 'EPERM',
@@ -32,7 +34,9 @@ const NAMES: Record<number, string> = {
   [ENODEV]: 'ENODEV',
   [EINVAL]: 'EINVAL',
   [EFBIG]: 'EFBIG',
+  [ENOSPC]: 'ENOSPC',
   [EOVERFLOW]: 'EOVERFLOW',
+  [EOPNOTSUPP]: 'EOPNOTSUPP',
 };
 
 /** True when a syscall-style result is an error (`-errno`). */

@@ -27,6 +27,8 @@ export {
   ENODEV,
   ENOENT,
   ENOMEM,
+  ENOSPC,
+  EOPNOTSUPP,
   EOVERFLOW,
   EPERM,
   errnoName,

@@ -2,6 +2,8 @@
  * Edge cases of the memory system calls, each checked against what Linux v6.12 does (the kernel
  * function deciding it is named in the test).
  */
+
+import { ReferenceIndex } from '@vmakit/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_MMAP_MIN_ADDR,
@@ -36,7 +38,6 @@ import {
   vmFlags,
 } from '../src/index.js';
 import { checkInvariants } from './support/check.js';
-import { ReferenceIndex } from './support/reference.js';
 
 const P = PAGE_SIZE;
 const MB = 1024 * 1024;

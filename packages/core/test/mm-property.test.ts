@@ -18,12 +18,13 @@
  * merges; VM_ACCOUNT and anonymous pgoff then depend on anon_vma and are left out of the page
  * comparison.
  */
+
+import { ReferenceIndex } from '@vmakit/testkit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type MmFile, MmStruct, PAGE_SIZE, uapi, type Vma, vmFlags } from '../src/index.js';
 import { checkInvariants, comparePages, type PageMask, wouldMerge } from './support/check.js';
 import { type PageAttr, PageOracle } from './support/page-oracle.js';
-import { ReferenceIndex } from './support/reference.js';
 
 const P = PAGE_SIZE;
 const BASE = 0x7ffff7fff000;

@@ -4,9 +4,10 @@
  * vma_start_write() marks where v6.12 makes them, and the order of index publication and observer
  * notifications.
  */
+
+import { ReferenceIndex } from '@vmakit/testkit';
 import { describe, expect, it } from 'vitest';
 import { EINVAL, type MmObserver, MmStruct, PAGE_SIZE, uapi, type Vma, VmakitError } from '../src/index.js';
-import { ReferenceIndex } from './support/reference.js';
 
 const P = PAGE_SIZE;
 const RW = uapi.PROT_READ | uapi.PROT_WRITE;

@@ -13,6 +13,8 @@
  * - test_vmi_prealloc_fail (allocation failure injection) has no counterpart: the model cannot fail
  *   allocations.
  */
+
+import { ReferenceIndex } from '@vmakit/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   type AnonVma,
@@ -34,7 +36,6 @@ import {
   vmaModifyFlags,
   vmaShrink,
 } from '../src/mm/merge.js';
-import { ReferenceIndex } from './support/reference.js';
 
 const FLAGS = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE;
 const SPECIAL_FLAGS = [vmFlags.VM_IO, vmFlags.VM_DONTEXPAND, vmFlags.VM_PFNMAP, vmFlags.VM_MIXEDMAP];

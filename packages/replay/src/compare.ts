@@ -3,8 +3,8 @@
  * 4 KiB page mapped, with which r/w/x) and line by line (the VMA boundaries, permissions, offsets and
  * names maps would print).
  */
-import { PAGE_SIZE } from '@vmakit/core';
-import type { MapsEntry } from '@vmakit/formats';
+import { PAGE_SIZE, type Vma } from '@vmakit/core';
+import { type MapsEntry, type SmapsEntry, vmFlagsToMnemonics } from '@vmakit/formats';
 
 /** The result of a comparison. */
 export interface MapsComparison {
@@ -98,4 +98,33 @@ export function compareMaps(
     exact_match: pages === 0 && missing + extra === 0,
     diff,
   };
+}
+
+/**
+ * VMAs whose vm_flags differ from the kernel's VmFlags in `smaps` (same range required; ranges that
+ * differ are already counted as VMA mismatches). Returns the count and the first differing lines.
+ * O(n + m).
+ */
+export function flagMismatches(
+  expected: readonly SmapsEntry[],
+  vmas: readonly Vma[],
+  maxDiff = 20,
+): { readonly count: number; readonly diff: readonly string[] } {
+  const byStart = new Map<number, Vma>();
+  for (const v of vmas) byStart.set(v.start, v);
+  let count = 0;
+  const diff: string[] = [];
+  for (const e of expected) {
+    const v = byStart.get(e.start);
+    if (v === undefined || v.end !== e.end) continue;
+    if (v.flags === e.flags && v.flagsHigh === e.flagsHigh) continue;
+    count++;
+    if (diff.length < maxDiff) {
+      const model = vmFlagsToMnemonics(v.flags, v.flagsHigh).join(' ');
+      diff.push(
+        `${e.start.toString(16)}-${e.end.toString(16)} VmFlags kernel [${e.vmFlags.join(' ')}] model [${model}]`,
+      );
+    }
+  }
+  return { count, diff };
 }

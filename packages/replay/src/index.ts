@@ -1,7 +1,7 @@
 export type { SyscallOutcome } from './apply-syscall.js';
 export { applySyscall, describeOutcome } from './apply-syscall.js';
 export type { MapsComparison } from './compare.js';
-export { compareMaps, pageMismatches } from './compare.js';
+export { compareMaps, flagMismatches, pageMismatches } from './compare.js';
 export type { FaultHandler, FaultHandlerFactory } from './fault-handler.js';
 export { countingFaultHandler } from './fault-handler.js';
 export type { InitialState, InitialStateInfo, InitialStateOptions } from './initial-state.js';

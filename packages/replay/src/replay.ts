@@ -14,7 +14,7 @@ import {
   readCaptureDir,
 } from '@vmakit/formats';
 import { applySyscall, describeOutcome } from './apply-syscall.js';
-import { compareMaps, type MapsComparison } from './compare.js';
+import { compareMaps, flagMismatches, type MapsComparison } from './compare.js';
 import { countingFaultHandler, type FaultHandlerFactory } from './fault-handler.js';
 import { buildInitialState, type InitialStateInfo } from './initial-state.js';
 
@@ -53,8 +53,11 @@ export interface ReplayReport {
   };
   /** Everything the fault handler reports (the fault core's counters once it resolves faults). */
   readonly fault_handling: Readonly<Record<string, unknown>>;
-  /** Null when the capture has no end.maps. */
-  readonly final: Omit<MapsComparison, 'diff'> | null;
+  /**
+   * Null when the capture has no end.maps. `flag_mismatches` counts VMAs whose vm_flags differ from
+   * end.smaps VmFlags (null without end.smaps).
+   */
+  readonly final: (Omit<MapsComparison, 'diff'> & { readonly flag_mismatches: number | null }) | null;
   readonly diff: readonly string[];
 }
 
@@ -112,17 +115,20 @@ export async function replayCapture(dir: string, options: ReplayOptions): Promis
     else if (disagreements.length < maxDetails) disagreements.push(describeOutcome(s, o));
   }
 
-  let final: Omit<MapsComparison, 'diff'> | null = null;
+  let final: ReplayReport['final'] = null;
   let diff: readonly string[] = [];
   if (capture.endMaps !== null) {
-    const actual = mapsEntriesFromVmas(mm.vmas(), {
+    const vmas = mm.vmas();
+    const actual = mapsEntriesFromVmas(vmas, {
       startBrk: mm.startBrk,
       brk: mm.brkValue,
       ...(info.startStack !== null ? { startStack: info.startStack } : {}),
     });
     const { diff: d, ...rest } = compareMaps(capture.endMaps.entries, actual, maxDetails);
-    final = rest;
-    diff = d;
+    const flags =
+      capture.endSmaps !== null ? flagMismatches(capture.endSmaps.entries, vmas, maxDetails) : null;
+    final = { ...rest, flag_mismatches: flags?.count ?? null };
+    diff = flags === null ? d : [...d, ...flags.diff].slice(0, maxDetails);
   }
   mm.index.validate();
   return {

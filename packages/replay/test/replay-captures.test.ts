@@ -33,6 +33,8 @@ describe.skipIf(traces === null)('replay of the real captures (syscalls only)', 
       expect(r.events.unsupported).toBe(0);
       expect(r.final).not.toBeNull();
       expect(r.final!.page_mismatches).toBe(0);
+      // The kernel's own VmFlags (end.smaps) for every VMA.
+      expect(r.final!.flag_mismatches).toBe(0);
       expect(r.final!.actual_vmas).toBe(r.final!.expected_vmas);
     });
   }

@@ -21,11 +21,6 @@ import {
   MAP_UNINITIALIZED,
 } from '../uapi.js';
 
-/** ENOSPC (include/uapi/asm-generic/errno-base.h): pkey_alloc() with no key left. */
-export const ENOSPC = 28;
-/** EOPNOTSUPP (include/uapi/asm-generic/errno.h): MAP_SHARED_VALIDATE with an unknown flag. */
-export const EOPNOTSUPP = 95;
-
 /** PMD_SIZE on x86-64 (2 MiB): the THP size get_unmapped_area aligns large mappings to. */
 export const PMD_SIZE = 2 * 1024 * 1024;
 

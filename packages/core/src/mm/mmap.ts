@@ -6,7 +6,7 @@
  * refusals (security_vm_enough_memory_mm always succeeds).
  */
 import { PAGE_SIZE } from '../constants.js';
-import { EACCES, EAGAIN, EBADF, EEXIST, EINVAL, ENOMEM, EOVERFLOW, EPERM } from '../errno.js';
+import { EACCES, EAGAIN, EBADF, EEXIST, EINVAL, ENOMEM, EOPNOTSUPP, EOVERFLOW, EPERM } from '../errno.js';
 import { allocId } from '../ids.js';
 import {
   MAP_ANONYMOUS,
@@ -59,7 +59,7 @@ import {
 } from './accounting.js';
 import type { MmFile } from './api.js';
 import { pageAlignU64, pagesOf } from './arith.js';
-import { EOPNOTSUPP, LEGACY_MAP_MASK, OVERCOMMIT_NEVER, U64_WRAP } from './consts.js';
+import { LEGACY_MAP_MASK, OVERCOMMIT_NEVER, U64_WRAP } from './consts.js';
 import { vmaMergeNewRange, vmgForNewRange } from './merge.js';
 import type { MmState } from './mm-state.js';
 import {

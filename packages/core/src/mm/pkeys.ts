@@ -7,11 +7,11 @@
  * PKRU itself (the per-thread access rights) is not modelled: the execute-only key is assumed to
  * stay access-disabled once set up.
  */
-import { EINVAL } from '../errno.js';
+import { EINVAL, ENOSPC } from '../errno.js';
 import { PROT_EXEC } from '../uapi.js';
 import { pkeyOf, VM_ACCESS_FLAGS, VM_EXEC } from '../vm-flags.js';
 import type { Vma } from '../vma.js';
-import { ENOSPC, PKEY_ACCESS_MASK } from './consts.js';
+import { PKEY_ACCESS_MASK } from './consts.js';
 import type { MmState } from './mm-state.js';
 
 /** ARCH_DEFAULT_PKEY. */

@@ -100,6 +100,7 @@ export function spfBytesCopied(kind: VmaCopyKind, era: 'rbtree-era' | 'maple-era
 export function spfFastPath(kind: VmaCopyKind, o: SpfOptions = {}): FastPath {
   const attrsOnly = kind === 'attributes';
   const skipPteSeqCheck = o.skipPteSeqCheck === true;
+  const costs = { 'rbtree-era': vmaCopyCost(kind, 'rbtree-era'), 'maple-era': vmaCopyCost(kind, 'maple-era') };
   return function* spf(env, req, st) {
     // "No need to try speculative faults for kernel or single threaded user space."
     if (env.config.mmUsers === 1) return FALLBACK;
@@ -123,7 +124,7 @@ export function spfFastPath(kind: VmaCopyKind, o: SpfOptions = {}): FastPath {
       yield RCU_EXIT;
       return yield* abort(env, st, 'SPF_ABORT_NO_SPECULATE');
     }
-    const cost = vmaCopyCost(kind, env.index.era);
+    const cost = costs[env.index.era];
     const pvma = new VmaSnapshot(vma, attrsOnly);
     yield { op: 'vma-copy', vma: vma.id, layout: cost.layout, bytes: cost.bytes, lines: cost.lines };
     reader.close();

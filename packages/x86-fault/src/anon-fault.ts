@@ -21,7 +21,6 @@ import {
   pteAlloc,
   pteMapLock,
   pteSlot,
-  pteUnlock,
   specAbort,
   vmfPteChanged,
 } from './walk.js';
@@ -74,49 +73,63 @@ export function* doAnonymousPage(vmf: Vmf): StepGen<number> {
   if (vmf.spec !== null) env.vmstat.inc(EV.SPF_ATTEMPT_ANON);
   if ((vma.flags & VM_SHARED) !== 0) return VM_FAULT_SIGBUS;
   // A speculative fault only gets here with the PTE table present (the walk aborts on pmd_none).
-  yield* pteAlloc(vmf);
+  const pt = env.pt;
+  if (pt.entries[vmf.pmdSlot] === 0) yield* pteAlloc(vmf);
+  else vmf.pte = pt.entries[vmf.pmdSlot]!;
+  const spec = vmf.spec !== null;
 
   if ((vmf.flags & FAULT_FLAG_WRITE) === 0) {
     const entry = mkPteFlags(vma.pageProt, vma.flagsHigh) | PTE_SPECIAL;
-    if (!(yield* pteMapLock(vmf))) return VM_FAULT_RETRY;
+    if (spec) {
+      if (!(yield* pteMapLock(vmf))) return VM_FAULT_RETRY;
+    } else {
+      yield acquire('ptl', pt.objId[vmf.pte]!, 'spin');
+    }
+    const lockId = pt.objId[vmf.pte]!;
     if (vmfPteChanged(vmf)) {
-      yield* pteUnlock(vmf);
+      yield release('ptl', lockId, 'spin');
       return 0;
     }
-    const slot = pteSlot(vmf);
-    env.pt.setPte(slot, ZERO_FRAME, entry);
+    pt.setPte(pteSlot(vmf), ZERO_FRAME, entry);
     yield work('pte-install');
-    yield mem('write', env.pt.objId[vmf.pte]!, vmf.pteIdx >> 3, 'pte');
-    env.vmstat.inc(EV.zero_page_faults);
-    yield* pteUnlock(vmf);
+    yield mem('write', lockId, vmf.pteIdx >> 3, 'pte');
+    env.vmstat.counts[EV.zero_page_faults]!++;
+    yield release('ptl', lockId, 'spin');
     return 0;
   }
 
-  const prep = yield* vmfAnonPrepare(vmf);
-  if (prep !== 0) return prep;
+  if (spec || vma.anonVma === null) {
+    const prep = yield* vmfAnonPrepare(vmf);
+    if (prep !== 0) return prep;
+  }
   yield work('page-alloc');
   const frame = env.phys.alloc(FRAME_ANON | FRAME_EXCLUSIVE);
   if (frame === 0) return VM_FAULT_OOM;
   yield work('page-zero');
   const entry = mkDirtyMaybeWrite(mkPteFlags(vma.pageProt, vma.flagsHigh), vma.flags);
-  if (!(yield* pteMapLock(vmf))) {
-    env.phys.put(frame);
-    return VM_FAULT_RETRY;
+  if (spec) {
+    if (!(yield* pteMapLock(vmf))) {
+      env.phys.put(frame);
+      return VM_FAULT_RETRY;
+    }
+  } else {
+    yield acquire('ptl', pt.objId[vmf.pte]!, 'spin');
   }
+  const lockId = pt.objId[vmf.pte]!;
   if (vmfPteChanged(vmf)) {
-    yield* pteUnlock(vmf);
+    yield release('ptl', lockId, 'spin');
     env.phys.put(frame);
     return 0;
   }
   // folio_add_new_anon_rmap(RMAP_EXCLUSIVE) + folio_add_lru_vma + set_ptes.
   env.phys.mapcount[frame] = 1;
   env.phys.index[frame] = vmf.address / 4096;
-  env.pt.setPte(pteSlot(vmf), frame, entry);
+  pt.setPte(pteSlot(vmf), frame, entry);
   env.rssAnon++;
   yield work('pte-install');
   yield mem('rmw', env.phys.objId(frame), 0, 'page');
-  yield mem('write', env.pt.objId[vmf.pte]!, vmf.pteIdx >> 3, 'pte');
-  env.vmstat.inc(EV.anon_faults);
-  yield* pteUnlock(vmf);
+  yield mem('write', lockId, vmf.pteIdx >> 3, 'pte');
+  env.vmstat.counts[EV.anon_faults]!++;
+  yield release('ptl', lockId, 'spin');
   return 0;
 }

@@ -38,12 +38,23 @@ import {
   VM_FAULT_SIGSEGV,
 } from './fault-flags.js';
 import { doFault } from './file-fault.js';
-import { PTE_PKEY_MASK, PTRS_PER_TABLE, ptePresent } from './page-table.js';
-import { mem, type StepGen } from './steps.js';
+import {
+  LEVEL_PMD,
+  LEVEL_PUD,
+  PGDIR_SIZE,
+  PTE_PKEY_MASK,
+  PTRS_PER_TABLE,
+  PUD_SIZE,
+  pgdIndexOfVpn,
+  pmdIndexOfVpn,
+  ptePresent,
+  pudIndexOfVpn,
+} from './page-table.js';
+import { acquire, mem, release, type StepGen } from './steps.js';
 import { vmOpsOf } from './vm-ops.js';
 import { type FaultVma, type SpecState, Vmf } from './vmf.js';
 import { EV } from './vmstat.js';
-import { mkPteFlags, pteMapLock, pteUnlock, walkUpper } from './walk.js';
+import { allocUpper, lineOf, mkPteFlags, pteMapLock, pteUnlock, specAbort } from './walk.js';
 import { doWpPage } from './wp-fault.js';
 
 /** is_cow_mapping(): private and may become writable. */
@@ -54,6 +65,12 @@ export function isCowMapping(flags: number): boolean {
 /**
  * handle_mm_fault(): returns the vm_fault_t. `live` is the locked VMA (null for a speculative fault
  * working on a copy); `pkru` is the faulting thread's PKRU (0 without OSPKE).
+ *
+ * __handle_mm_fault() and handle_pte_fault() run in this generator frame (the step hot path): the
+ * upper-level walk allocating missing PUD / PMD tables (a speculative fault aborts instead:
+ * SPF_ABORT_PUD / _PMD); then a missing PTE goes to do_anonymous_page() or do_fault(); a present one is
+ * locked (pte_spinlock() with the speculative checks), re-checked, and either write-protect-faulted
+ * (do_wp_page) or just made young / dirty (a spurious fault when nothing changes).
  */
 export function* handleMmFault(
   env: FaultEnv,
@@ -91,10 +108,110 @@ export function* handleMmFault(
   ) {
     ret = VM_FAULT_SIGSEGV;
   }
-  if (ret === 0) {
+  // One pass; `break` leaves it with `ret` set (the kernel's many returns).
+  while (ret === 0) {
     const vmf = new Vmf(env, vma, live, address, flags, spec, pkru);
-    ret = yield* walkUpper(vmf);
-    if (ret === 0) ret = yield* handlePteFault(vmf);
+    const pt = env.pt;
+    const speculative = spec !== null;
+    const vpn = vmf.address / 4096;
+    const pgdIdx = pgdIndexOfVpn(vpn);
+    const pudIdx = pudIndexOfVpn(vpn);
+    const pmdIdx = pmdIndexOfVpn(vpn);
+    yield mem('read', pt.objId[pt.pgd]!, lineOf(pgdIdx), 'pgd');
+    const pudSlot = pt.pgd * PTRS_PER_TABLE + pgdIdx;
+    if (pt.entries[pudSlot] === 0) {
+      if (speculative) {
+        ret = yield* specAbort(vmf, 'SPF_ABORT_PUD');
+        break;
+      }
+      yield* allocUpper(vmf, pudSlot, LEVEL_PUD, Math.floor(vmf.address / PGDIR_SIZE) * PGDIR_SIZE);
+    }
+    const pud = pt.entries[pudSlot]!;
+    yield mem('read', pt.objId[pud]!, lineOf(pudIdx), 'pud');
+    const pmdParentSlot = pud * PTRS_PER_TABLE + pudIdx;
+    if (pt.entries[pmdParentSlot] === 0) {
+      if (speculative) {
+        ret = yield* specAbort(vmf, 'SPF_ABORT_PUD');
+        break;
+      }
+      yield* allocUpper(vmf, pmdParentSlot, LEVEL_PMD, Math.floor(vmf.address / PUD_SIZE) * PUD_SIZE);
+    }
+    const pmd = pt.entries[pmdParentSlot]!;
+    yield mem('read', pt.objId[pmd]!, lineOf(pmdIdx), 'pmd');
+    vmf.pmdSlot = pmd * PTRS_PER_TABLE + pmdIdx;
+    const table = pt.entries[vmf.pmdSlot]!;
+    vmf.origPmd = table;
+    if (speculative && table === 0) {
+      ret = yield* specAbort(vmf, 'SPF_ABORT_PMD');
+      break;
+    }
+
+    // handle_pte_fault()
+    let origFlags = 0;
+    if (table === 0) {
+      vmf.pte = 0;
+      vmf.flags &= ~FAULT_FLAG_ORIG_PTE_VALID;
+    } else {
+      vmf.pte = table;
+      const slot = table * PTRS_PER_TABLE + vmf.pteIdx;
+      yield mem('read', pt.objId[table]!, vmf.pteIdx >> 3, 'pte');
+      origFlags = pt.pteFlags[slot]!;
+      vmf.origPteFlags = origFlags;
+      vmf.origPteFrame = pt.entries[slot]!;
+      vmf.flags |= FAULT_FLAG_ORIG_PTE_VALID;
+    }
+    if (origFlags === 0) {
+      const ops = vmOpsOf(vmf.vma);
+      ret = ops === null ? yield* doAnonymousPage(vmf) : yield* doFault(vmf, ops);
+      break;
+    }
+    // Not present and not none would be a swap or migration entry: the model has neither.
+    if (!ptePresent(origFlags)) {
+      ret = VM_FAULT_SIGBUS;
+      break;
+    }
+    if (
+      (origFlags & PTE_PROTNONE) !== 0 &&
+      (origFlags & PTE_PRESENT) === 0 &&
+      (vmf.vma.flags & VM_ACCESS_FLAGS) !== 0
+    ) {
+      ret = yield* doNumaPage(vmf);
+      break;
+    }
+    if (speculative) {
+      env.vmstat.inc(EV.SPF_ATTEMPT_PTE);
+      if (!(yield* pteMapLock(vmf))) {
+        ret = VM_FAULT_RETRY;
+        break;
+      }
+    } else {
+      yield acquire('ptl', pt.objId[table]!, 'spin');
+    }
+    const slot = vmf.pte * PTRS_PER_TABLE + vmf.pteIdx;
+    if (pt.pteFlags[slot] !== origFlags || pt.entries[slot] !== vmf.origPteFrame) {
+      yield release('ptl', pt.objId[vmf.pte]!, 'spin');
+      ret = 0;
+      break;
+    }
+    let entry = origFlags;
+    if ((vmf.flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) !== 0) {
+      if ((origFlags & PTE_RW) === 0) {
+        ret = yield* doWpPage(vmf);
+        break;
+      }
+      if ((vmf.flags & FAULT_FLAG_WRITE) !== 0) entry |= PTE_DIRTY;
+    }
+    entry |= PTE_ACCESSED;
+    if (entry !== origFlags) {
+      pt.setPte(slot, vmf.origPteFrame, entry);
+      yield mem('write', pt.objId[vmf.pte]!, vmf.pteIdx >> 3, 'pte');
+    } else {
+      // Nothing to update: a spurious fault (flush_tlb_fix_spurious_fault() is a no-op on x86).
+      env.vmstat.inc(EV.spurious_faults);
+    }
+    yield release('ptl', pt.objId[vmf.pte]!, 'spin');
+    ret = 0;
+    break;
   }
   // A droppable mapping's OOM is not fatal.
   if ((vma.flagsHigh & vmFlags.VMH_DROPPABLE) !== 0) ret &= ~VM_FAULT_OOM;
@@ -113,65 +230,6 @@ function mmAccountFault(env: FaultEnv, flags: number, ret: number): void {
   if ((ret & VM_FAULT_ERROR) !== 0) return;
   if ((ret & VM_FAULT_MAJOR) !== 0 || (flags & FAULT_FLAG_TRIED) !== 0) c[EV.maj_flt]!++;
   else c[EV.min_flt]!++;
-}
-
-/**
- * handle_pte_fault(): a missing PTE goes to do_anonymous_page() or do_fault(); a present one is locked
- * (pte_spinlock() with the speculative checks), re-checked, and either write-protect-faulted
- * (do_wp_page) or just made young / dirty (a spurious fault when nothing changes).
- */
-function* handlePteFault(vmf: Vmf): StepGen<number> {
-  const env = vmf.env;
-  const pt = env.pt;
-  const table = vmf.origPmd;
-  let origFlags = 0;
-  if (table === 0) {
-    vmf.pte = 0;
-    vmf.flags &= ~FAULT_FLAG_ORIG_PTE_VALID;
-  } else {
-    vmf.pte = table;
-    const slot = table * PTRS_PER_TABLE + vmf.pteIdx;
-    yield mem('read', pt.objId[table]!, vmf.pteIdx >> 3, 'pte');
-    origFlags = pt.pteFlags[slot]!;
-    vmf.origPteFlags = origFlags;
-    vmf.origPteFrame = pt.entries[slot]!;
-    vmf.flags |= FAULT_FLAG_ORIG_PTE_VALID;
-  }
-  if (origFlags === 0) {
-    const ops = vmOpsOf(vmf.vma);
-    return ops === null ? yield* doAnonymousPage(vmf) : yield* doFault(vmf, ops);
-  }
-  // Not present and not none would be a swap or migration entry: the model has neither.
-  if (!ptePresent(origFlags)) return VM_FAULT_SIGBUS;
-  if (
-    (origFlags & PTE_PROTNONE) !== 0 &&
-    (origFlags & PTE_PRESENT) === 0 &&
-    (vmf.vma.flags & VM_ACCESS_FLAGS) !== 0
-  ) {
-    return yield* doNumaPage(vmf);
-  }
-  if (vmf.spec !== null) env.vmstat.inc(EV.SPF_ATTEMPT_PTE);
-  if (!(yield* pteMapLock(vmf))) return VM_FAULT_RETRY;
-  const slot = vmf.pte * PTRS_PER_TABLE + vmf.pteIdx;
-  if (pt.pteFlags[slot] !== origFlags || pt.entries[slot] !== vmf.origPteFrame) {
-    yield* pteUnlock(vmf);
-    return 0;
-  }
-  let entry = origFlags;
-  if ((vmf.flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) !== 0) {
-    if ((origFlags & PTE_RW) === 0) return yield* doWpPage(vmf);
-    if ((vmf.flags & FAULT_FLAG_WRITE) !== 0) entry |= PTE_DIRTY;
-  }
-  entry |= PTE_ACCESSED;
-  if (entry !== origFlags) {
-    pt.setPte(slot, vmf.origPteFrame, entry);
-    yield mem('write', pt.objId[vmf.pte]!, vmf.pteIdx >> 3, 'pte');
-  } else {
-    // Nothing to update: a spurious fault (flush_tlb_fix_spurious_fault() is a no-op on x86).
-    env.vmstat.inc(EV.spurious_faults);
-  }
-  yield* pteUnlock(vmf);
-  return 0;
 }
 
 /**

@@ -156,7 +156,6 @@ export {
   effectivePkru,
   FALLBACK,
   faultDone,
-  mmapLockPath,
 } from './user-fault.js';
 export { assertPageTablesValid, validatePageTables } from './validate.js';
 export type { VmaCopyCost, VmaCopyKind } from './vma-copy.js';

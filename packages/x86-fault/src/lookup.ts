@@ -36,11 +36,22 @@ function run(env: FaultEnv, fn: () => Vma | null): { vma: Vma | null; lines: rea
   }
 }
 
-/** find_vma() under the mmap lock (with the per-thread VMA cache where the index has one). */
-export function* findVmaLocked(env: FaultEnv, addr: number, tid: number): StepGen<Vma | null> {
+/**
+ * find_vma() under the mmap lock (with the per-thread VMA cache where the index has one), performed
+ * now; the caller yields the returned step and reads the VMA from `step.vma`.
+ */
+export function findVmaLockedStep(env: FaultEnv, addr: number, tid: number): LookupStep {
   const index = env.index;
-  const { vma, lines } = run(env, () => index.find(addr, tid));
-  const step: LookupStep = {
+  let vma: Vma | null;
+  let lines = NO_LINES;
+  if (env.config.collectLines) {
+    const r = run(env, () => index.find(addr, tid));
+    vma = r.vma;
+    lines = r.lines;
+  } else {
+    vma = index.find(addr, tid);
+  }
+  return {
     op: 'lookup',
     lockless: false,
     addr,
@@ -49,9 +60,15 @@ export function* findVmaLocked(env: FaultEnv, addr: number, tid: number): StepGe
     outcome: 'clean',
     semantics: index.semantics,
     found: vma === null ? -1 : vma.id,
+    vma,
   };
+}
+
+/** find_vma() under the mmap lock, as a generator (yields the lookup step). */
+export function* findVmaLocked(env: FaultEnv, addr: number, tid: number): StepGen<Vma | null> {
+  const step = findVmaLockedStep(env, addr, tid);
   yield step;
-  return vma;
+  return step.vma;
 }
 
 /**
@@ -74,6 +91,7 @@ export function* locklessLookup(
     outcome: reader.outcome,
     semantics: env.index.semantics,
     found: vma === null ? -1 : vma.id,
+    vma,
   };
   yield step;
   return vma;

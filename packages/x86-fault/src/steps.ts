@@ -43,7 +43,7 @@
  * Lifetime: a step object (and its arrays) is only valid until the generator is resumed; a driver
  * that keeps steps must copy them. Constant steps are shared frozen objects.
  */
-import type { LocklessSemantics, ReaderOutcome, VmaLayoutName } from '@vmakit/core';
+import type { LocklessSemantics, ReaderOutcome, Vma, VmaLayoutName } from '@vmakit/core';
 
 /** Which lock a lock step names. */
 export type LockKind = 'mmap_lock' | 'vma_lock' | 'page_table_lock' | 'ptl';
@@ -161,6 +161,8 @@ export interface LookupStep {
   readonly semantics: LocklessSemantics;
   /** Id of the VMA found, or -1. */
   readonly found: number;
+  /** The VMA found (for safety checkers that follow what a fault used), or null. */
+  readonly vma: Vma | null;
 }
 
 /** A copy of a VMA (speculative faults): `bytes` bytes over the VMA's cache `lines`. */
@@ -219,15 +221,15 @@ export const RCU_ENTER: RcuStep = Object.freeze({ op: 'rcu', enter: true });
 /** rcu_read_unlock(). */
 export const RCU_EXIT: RcuStep = Object.freeze({ op: 'rcu', enter: false });
 
-const WORK_ONE = new Map<WorkUnit, WorkStep>();
+const WORK_ONE: Partial<Record<WorkUnit, WorkStep>> = {};
 
 /** A work step; single units come from a frozen cache so the hot path does not allocate. */
 export function work(unit: WorkUnit, count = 1): WorkStep {
   if (count === 1) {
-    let s = WORK_ONE.get(unit);
+    let s = WORK_ONE[unit];
     if (s === undefined) {
       s = Object.freeze({ op: 'work', unit, count: 1 });
-      WORK_ONE.set(unit, s);
+      WORK_ONE[unit] = s;
     }
     return s;
   }

@@ -48,7 +48,7 @@ import {
   VM_FAULT_SIGSEGV,
 } from './fault-flags.js';
 import { handleMmFault } from './handle-mm-fault.js';
-import { findVmaLocked } from './lookup.js';
+import { findVmaLocked, findVmaLockedStep } from './lookup.js';
 import { type FaultOutcome, type FaultRequest, type FaultResult, FaultState } from './result.js';
 import { acquire, release, type StepGen, work } from './steps.js';
 import { EV } from './vmstat.js';
@@ -95,12 +95,71 @@ export function* doUserAddrFault(
   st.pkru = effectivePkru(env, req);
   yield work('fault-entry');
   const cls = classifyAddress(req.addr);
-  let result: FaultResult;
+  let result: FaultResult | null = null;
   if (cls === 'non-canonical') result = yield* generalProtection(env, req, st);
   else if (cls === 'kernel') result = yield* badAreaNosemaphore(env, req, st, SEGV_MAPERR, 0);
-  else result = yield* userAddrFault(env, req, st, fast, cls === 'vsyscall');
+  else {
+    const early = earlyExit(env, req, st, cls === 'vsyscall');
+    if (early !== null) result = yield* early;
+    else {
+      let fell = true;
+      if ((st.flags & FAULT_FLAG_USER) !== 0 && fast !== null) {
+        const r = yield* fast(env, req, st);
+        if (typeof r === 'object') {
+          result = r;
+          fell = false;
+        } else if (r >= 0) {
+          result = yield* faultDone(env, req, st, r);
+          fell = false;
+        }
+      }
+      // lock_mmap: / retry: — in this frame, so that the common path's steps pass through few
+      // generator levels.
+      while (fell) {
+        const careful = !st.userMode && !(req.fixup ?? true);
+        const got = yield acquire('mmap_lock', env.mmObj, careful ? 'read-try' : 'read');
+        let vma: Vma | null = null;
+        if (got !== false) {
+          const step = findVmaLockedStep(env, req.addr, st.tid);
+          yield step;
+          vma = step.vma;
+          if (vma === null || vma.start > req.addr) vma = yield* expandOrFail(env, req, st, vma, careful);
+        }
+        if (vma === null) {
+          result = yield* badAreaNosemaphore(env, req, st, SEGV_MAPERR, 0);
+          break;
+        }
+        st.path = 'mmap-lock';
+        if (accessError(ec, vma, st.pkru)) {
+          yield release('mmap_lock', env.mmObj, 'read');
+          result = yield* badAreaAccessError(env, req, st, vma);
+          break;
+        }
+        st.attempts++;
+        const fault = yield* handleMmFault(env, vma, vma, req.addr, st.flags, null, st.pkru);
+        st.vmFault = fault;
+        // The fault is complete and the mmap lock already released.
+        if ((fault & VM_FAULT_COMPLETED) !== 0) {
+          result = finish(env, req, st, 'handled', 0, 0, 0);
+          break;
+        }
+        if ((fault & VM_FAULT_RETRY) !== 0) {
+          st.flags |= FAULT_FLAG_TRIED;
+          st.retries++;
+          env.vmstat.counts[EV.fault_retry]!++;
+          continue;
+        }
+        yield release('mmap_lock', env.mmObj, 'read');
+        result =
+          (fault & VM_FAULT_ERROR) === 0
+            ? finish(env, req, st, 'handled', 0, 0, 0)
+            : yield* faultDone(env, req, st, fault);
+        break;
+      }
+    }
+  }
   yield work('fault-exit');
-  return result;
+  return result!;
 }
 
 /** Build the result and count the outcome. */
@@ -248,25 +307,24 @@ export function* faultDone(
   return yield* oops(env, req, st);
 }
 
-/** do_user_addr_fault() for addresses below TASK_SIZE_MAX and the vsyscall page. */
-function* userAddrFault(
+/**
+ * The checks do_user_addr_fault() makes before looking at VMAs (and the fault flags it computes into
+ * `st.flags`): returns the generator of an early ending (oops, pgtable_bad, vsyscall emulation), or
+ * null to go on with the fast path and the mmap_lock path.
+ */
+function earlyExit(
   env: FaultEnv,
   req: FaultRequest,
   st: FaultState,
-  fast: FastPath | null,
   vsyscall: boolean,
-): StepGen<FaultResult> {
+): StepGen<FaultResult> | null {
   const ec = req.errorCode;
   // Kernel code executing from user memory: unrecoverable (no VMA lookup, no fixup).
-  if ((ec & (X86_PF_USER | X86_PF_INSTR)) === X86_PF_INSTR) return yield* oops(env, req, st);
+  if ((ec & (X86_PF_USER | X86_PF_INSTR)) === X86_PF_INSTR) return oops(env, req, st);
   // Reserved bits in a user page table: pgtable_bad() ("Bad pagetable" oops, SIGKILL).
-  if ((ec & X86_PF_RSVD) !== 0) {
-    yield work('oops');
-    return finish(env, req, st, 'pgtable-bad', SIGKILL, 0, 0);
-  }
+  if ((ec & X86_PF_RSVD) !== 0) return pgtableBad(env, req, st);
   // SMAP: a supervisor access to user memory outside a STAC/CLAC window.
-  if (env.config.smap && (ec & X86_PF_USER) === 0 && !(req.ac ?? !st.userMode))
-    return yield* oops(env, req, st);
+  if (env.config.smap && (ec & X86_PF_USER) === 0 && !(req.ac ?? !st.userMode)) return oops(env, req, st);
 
   let flags = FAULT_FLAG_DEFAULT;
   if ((ec & (X86_PF_SHSTK | X86_PF_WRITE)) !== 0) flags |= FAULT_FLAG_WRITE;
@@ -278,65 +336,42 @@ function* userAddrFault(
   // is emulated; a fetch elsewhere in the page gets SIGSEGV; data accesses fall through to the VMA
   // lookup, which finds nothing.
   if (vsyscall && env.config.vsyscall === 'xonly' && st.userMode && (ec & X86_PF_INSTR) !== 0) {
-    const off = req.addr - VSYSCALL_ADDR;
-    st.path = 'vsyscall';
-    if (off === 0 || off === 0x400 || off === 0x800) {
-      yield work('vsyscall-emulate');
-      env.vmstat.inc(EV.vsyscall_emulated);
-      return finish(env, req, st, 'handled', 0, 0, 0);
-    }
-    return yield* signal(env, req, st, SIGSEGV, SI_KERNEL, 0);
+    return emulateVsyscall(env, req, st);
   }
-
-  if ((st.flags & FAULT_FLAG_USER) !== 0 && fast !== null) {
-    const r = yield* fast(env, req, st);
-    if (typeof r === 'object') return r;
-    if (r >= 0) return yield* faultDone(env, req, st, r);
-  }
-  return yield* mmapLockPath(env, req, st);
+  return null;
 }
 
-/** The `lock_mmap:` / `retry:` part of do_user_addr_fault(). */
-export function* mmapLockPath(env: FaultEnv, req: FaultRequest, st: FaultState): StepGen<FaultResult> {
-  for (;;) {
-    const vma = yield* lockMmAndFindVma(env, req, st);
-    if (vma === null) return yield* badAreaNosemaphore(env, req, st, SEGV_MAPERR, 0);
-    if (accessError(req.errorCode, vma, st.pkru)) {
-      yield release('mmap_lock', env.mmObj, 'read');
-      st.path = 'mmap-lock';
-      return yield* badAreaAccessError(env, req, st, vma);
-    }
-    st.path = 'mmap-lock';
-    st.attempts++;
-    const fault = yield* handleMmFault(env, vma, vma, req.addr, st.flags, null, st.pkru);
-    st.vmFault = fault;
-    // The fault is complete and the mmap lock already released.
-    if ((fault & VM_FAULT_COMPLETED) !== 0) return finish(env, req, st, 'handled', 0, 0, 0);
-    if ((fault & VM_FAULT_RETRY) !== 0) {
-      st.flags |= FAULT_FLAG_TRIED;
-      st.retries++;
-      env.vmstat.inc(EV.fault_retry);
-      continue;
-    }
-    yield release('mmap_lock', env.mmObj, 'read');
-    return yield* faultDone(env, req, st, fault);
+function* pgtableBad(env: FaultEnv, req: FaultRequest, st: FaultState): StepGen<FaultResult> {
+  yield work('oops');
+  return finish(env, req, st, 'pgtable-bad', SIGKILL, 0, 0);
+}
+
+function* emulateVsyscall(env: FaultEnv, req: FaultRequest, st: FaultState): StepGen<FaultResult> {
+  const off = req.addr - VSYSCALL_ADDR;
+  st.path = 'vsyscall';
+  if (off === 0 || off === 0x400 || off === 0x800) {
+    yield work('vsyscall-emulate');
+    env.vmstat.inc(EV.vsyscall_emulated);
+    return finish(env, req, st, 'handled', 0, 0, 0);
   }
+  return yield* signal(env, req, st, SIGSEGV, SI_KERNEL, 0);
 }
 
 /**
- * lock_mm_and_find_vma(): take the mmap read lock (only trying it for a kernel fault without an
- * exception-table entry), find_vma(); a VMA above the address that grows down is expanded after
- * upgrading to the write lock (drop read, take write, find again, expand_stack_locked(), downgrade).
- * Returns the VMA with the read lock held, or null with no lock held.
+ * The rest of lock_mm_and_find_vma() when find_vma() (done by the caller with the read lock held)
+ * returned no VMA at or below the address: a VMA above it that grows down is expanded after upgrading
+ * to the write lock (drop read, take write, find again, expand_stack_locked(), downgrade). Returns the
+ * VMA with the read lock held, or null with no lock held.
  */
-function* lockMmAndFindVma(env: FaultEnv, req: FaultRequest, st: FaultState): StepGen<Vma | null> {
+function* expandOrFail(
+  env: FaultEnv,
+  req: FaultRequest,
+  st: FaultState,
+  found: Vma | null,
+  careful: boolean,
+): StepGen<Vma | null> {
   const addr = req.addr;
-  const careful = !st.userMode && !(req.fixup ?? true);
-  const got = yield acquire('mmap_lock', env.mmObj, careful ? 'read-try' : 'read');
-  if (got === false) return null;
-  let vma = yield* findVmaLocked(env, addr, st.tid);
-  if (vma !== null && vma.start <= addr) return vma;
-  if (vma === null || (vma.flags & VM_GROWSDOWN) === 0) {
+  if (found === null || (found.flags & VM_GROWSDOWN) === 0) {
     yield release('mmap_lock', env.mmObj, 'read');
     return null;
   }
@@ -345,7 +380,7 @@ function* lockMmAndFindVma(env: FaultEnv, req: FaultRequest, st: FaultState): St
   if (careful) return null;
   yield acquire('mmap_lock', env.mmObj, 'write');
   env.mm.writeLock();
-  vma = yield* findVmaLocked(env, addr, st.tid);
+  const vma = yield* findVmaLocked(env, addr, st.tid);
   let ok = false;
   if (vma !== null) {
     if (vma.start <= addr) ok = true;

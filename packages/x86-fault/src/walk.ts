@@ -7,19 +7,7 @@
  */
 import { PTE_DIRTY, PTE_RW, VM_WRITE } from '@vmakit/core';
 import { FAULT_FLAG_ORIG_PTE_VALID, FAULT_FLAG_VMA_LOCK, VM_FAULT_RETRY } from './fault-flags.js';
-import {
-  LEVEL_PMD,
-  LEVEL_PTE,
-  LEVEL_PUD,
-  PGDIR_SIZE,
-  PMD_SIZE,
-  PTE_PKEY_SHIFT,
-  PTRS_PER_TABLE,
-  PUD_SIZE,
-  pgdIndexOfVpn,
-  pmdIndexOfVpn,
-  pudIndexOfVpn,
-} from './page-table.js';
+import { LEVEL_PTE, PMD_SIZE, PTE_PKEY_SHIFT, PTRS_PER_TABLE } from './page-table.js';
 import { abortStep, acquire, mem, release, type StepGen, work } from './steps.js';
 import type { Vmf } from './vmf.js';
 import { EV, type SpfAbortReason } from './vmstat.js';
@@ -48,52 +36,12 @@ export function* specAbort(vmf: Vmf, reason: SpfAbortReason): StepGen<number> {
 }
 
 /** Line of a table entry: eight 8-byte entries per 64-byte line. */
-function lineOf(index: number): number {
+export function lineOf(index: number): number {
   return index >> 3;
 }
 
-/**
- * The upper-level walk of __handle_mm_fault(): pgd → pud → pmd, allocating missing PUD and PMD tables
- * (the kernel's pud_alloc / pmd_alloc: allocate, take mm->page_table_lock, populate unless someone else
- * did). A speculative fault never allocates: a missing PUD or PMD level aborts (SPF_ABORT_PUD /
- * SPF_ABORT_PMD). Sets vmf.pmdSlot and vmf.origPmd (the PTE table, 0 when pmd_none). Returns 0 or
- * VM_FAULT_RETRY (speculative abort).
- */
-export function* walkUpper(vmf: Vmf): StepGen<number> {
-  const env = vmf.env;
-  const pt = env.pt;
-  const vpn = vmf.address / 4096;
-  const pgdIdx = pgdIndexOfVpn(vpn);
-  const pudIdx = pudIndexOfVpn(vpn);
-  const pmdIdx = pmdIndexOfVpn(vpn);
-  const spec = vmf.spec !== null;
-
-  yield mem('read', pt.objId[pt.pgd]!, lineOf(pgdIdx), 'pgd');
-  let pudSlot = pt.pgd * PTRS_PER_TABLE + pgdIdx;
-  let pud = pt.entries[pudSlot]!;
-  if (pud === 0) {
-    if (spec) return yield* specAbort(vmf, 'SPF_ABORT_PUD');
-    yield* allocUpper(vmf, pudSlot, LEVEL_PUD, Math.floor(vmf.address / PGDIR_SIZE) * PGDIR_SIZE);
-    pudSlot = pt.pgd * PTRS_PER_TABLE + pgdIdx;
-    pud = pt.entries[pudSlot]!;
-  }
-  yield mem('read', pt.objId[pud]!, lineOf(pudIdx), 'pud');
-  const pmdParentSlot = pud * PTRS_PER_TABLE + pudIdx;
-  let pmd = pt.entries[pmdParentSlot]!;
-  if (pmd === 0) {
-    if (spec) return yield* specAbort(vmf, 'SPF_ABORT_PUD');
-    yield* allocUpper(vmf, pmdParentSlot, LEVEL_PMD, Math.floor(vmf.address / PUD_SIZE) * PUD_SIZE);
-    pmd = pt.entries[pmdParentSlot]!;
-  }
-  yield mem('read', pt.objId[pmd]!, lineOf(pmdIdx), 'pmd');
-  vmf.pmdSlot = pmd * PTRS_PER_TABLE + pmdIdx;
-  vmf.origPmd = pt.entries[vmf.pmdSlot]!;
-  if (spec && vmf.origPmd === 0) return yield* specAbort(vmf, 'SPF_ABORT_PMD');
-  return 0;
-}
-
 /** __pud_alloc() / __pmd_alloc(): allocate, lock mm->page_table_lock, populate if still none. */
-function* allocUpper(vmf: Vmf, slot: number, level: number, base: number): StepGen<void> {
+export function* allocUpper(vmf: Vmf, slot: number, level: number, base: number): StepGen<void> {
   const env = vmf.env;
   const pt = env.pt;
   yield work('pgtable-alloc');

@@ -59,11 +59,11 @@ export const COW_BTREE_DEFAULT_NODE_SIZE = 16;
  * entries excluded, at the default node size. Measured on Node 20.20.2 (x64) with a throwaway
  * script under `node --expose-gc`: build an index of N page-aligned ranges near 0x7f00_0000_0000
  * with the entries allocated beforehand, call global.gc() twice and divide the growth of `heapUsed`
- * by N. For N from 10 000 to 200 000, sequential and shuffled order, the 12 runs gave 123-152 bytes,
- * median 138 (sequential builds pack leaves fuller). Node size 32 gave 107-115 (two runs); other
+ * by N. For N from 10 000 to 200 000, sequential and shuffled order, the 12 runs gave 123-143 bytes,
+ * median 129 (sequential builds pack leaves fuller). Node size 32 gave 103-109 (two runs); other
  * sizes were not measured and stats() uses this figure for them too.
  */
-export const COW_BTREE_HEAP_BYTES_PER_ENTRY = 138;
+export const COW_BTREE_HEAP_BYTES_PER_ENTRY = 129;
 
 /** Options of the copy-on-write B-tree index. */
 export interface CowBtreeOptions extends IndexOptions {
@@ -573,7 +573,8 @@ export class CowBtreeIndex<E extends IndexEntry> implements VmaIndex<E> {
         return 'clean';
       },
       get path(): readonly number[] {
-        if (lastKey === null) return [];
+        // After close() the pinned nodes may be freed: there is no path to name.
+        if (lastKey === null || !open) return [];
         return self.descend(pinned.tree, lastKey, null).map((n) => self.tracker.idOf(n));
       },
       close(): void {

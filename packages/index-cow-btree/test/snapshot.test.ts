@@ -51,6 +51,9 @@ describe('cow-btree snapshot semantics', () => {
     expect(freed.openReaders).toBe(0);
     expect(freed.versionsRetained).toBe(0);
     expect(freed.nodesAwaitingGrace).toBe(0);
+    // Node ids are dropped when their grace period ends: the id map holds the live nodes only.
+    const ids = (ix as unknown as { tracker: { ids: Map<unknown, number> } }).tracker.ids;
+    expect(ids.size).toBe(ix.stats().nodes);
   });
 
   it('readers never see a draft; only the outermost publish() publishes', () => {
@@ -105,6 +108,7 @@ describe('cow-btree snapshot semantics', () => {
     expect(r.path.length).toBe(1);
     r.close();
     r.close();
+    expect(r.path).toEqual([]);
     expect(() => r.find(0)).toThrow(IndexContractError);
     expect(() => r.lookup(0)).toThrow(IndexContractError);
   });

@@ -60,12 +60,12 @@ export const RBTREE_NODE_MODEL_BYTES = 48;
  * entries themselves excluded. Measured on Node 20.20.2 (x64) with a throwaway script run under
  * `node --expose-gc`: build an index of N page-aligned ranges near 0x7f00_0000_0000 with the entries
  * allocated beforehand, call global.gc() twice, divide the growth of `heapUsed` by N. For N from
- * 10 000 to 200 000, in sequential and shuffled order, the 16 runs gave 195-296 bytes, median 239.
- * Breakdown from the same method: the library's node plus the StoredRange record and its boxed
- * 64-bit numbers take 160-174 bytes; the tracker's WeakMap slot adds about 40 bytes, more while its
- * hash table is sparse after churn. A C Bonsai node would be RBTREE_NODE_MODEL_BYTES.
+ * 10 000 to 200 000, in sequential and shuffled order, the 12 runs gave 210-260 bytes, median 228.
+ * The library's node plus the StoredRange record and its boxed 64-bit numbers alone take 160-174
+ * bytes (same method on a bare tree); the accounting Map's entry for the node is the rest. A C
+ * Bonsai node would be RBTREE_NODE_MODEL_BYTES.
  */
-export const RBTREE_HEAP_BYTES_PER_ENTRY = 240;
+export const RBTREE_HEAP_BYTES_PER_ENTRY = 228;
 
 const SHAPE: NodeShape<Node<unknown>> = {
   forEachChild(node, visit) {
@@ -479,7 +479,8 @@ export class PersistentRbtreeIndex<E extends IndexEntry> implements VmaIndex<E> 
       },
       get path(): readonly number[] {
         const path: number[] = [];
-        if (lastKey === null) return path;
+        // After close() the pinned nodes may be freed: there is no path to name.
+        if (lastKey === null || !open) return path;
         for (let n = pinned.root; n !== null; n = lastKey - n.key < 0 ? n.left : n.right) {
           path.push(tracker.idOf(n));
         }

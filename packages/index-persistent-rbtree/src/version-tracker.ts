@@ -5,8 +5,8 @@
  *
  * Method: every node of a published version carries an id (a Map from node object to `allocId()`;
  * entries are deleted when the node's grace period ends, which keeps the map at the size of the
- * live and pinned nodes — a WeakMap was several times slower under this churn). At publish, a walk from the new root stops at any node whose id predates the
- * previous publish: such a node belongs to the old version, and so does its whole subtree, since
+ * live and pinned nodes — a WeakMap was several times slower under this churn). At publish, a walk
+ * from the new root stops at any node whose id predates the previous publish: such a node belongs to the old version, and so does its whole subtree, since
  * published nodes are never written. Every node the walk passes is therefore new (allocated by this
  * update) — it is counted by identity, not estimated. The walk also collects the old nodes the new
  * version points at (the "boundary"); a second walk from the old root, stopping at boundary nodes,

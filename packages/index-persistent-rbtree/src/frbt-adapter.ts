@@ -104,6 +104,7 @@ export function rbFind<V>(t: RbVersion<V>, key: number): RbCursor<V> | null {
  */
 export function rbForEachFrom<V>(t: RbVersion<V>, lo: number, visit: (value: V) => boolean): void {
   if (t.root === null) return;
+  // biome-ignore lint/suspicious/useIterableCallbackReturn: rbtree.js forEach stops when the visitor returns true.
   lib(t).forEach((_key, value) => visit(value), lo);
 }
 

@@ -47,10 +47,20 @@ const FAIL = VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY;
 export function* doFault(vmf: Vmf, ops: VmOps): StepGen<number> {
   if (vmf.spec !== null) vmf.env.vmstat.inc(EV.SPF_ATTEMPT_FILE);
   let ret: number;
-  if ((vmf.flags & FAULT_FLAG_WRITE) === 0) ret = yield* doReadFault(vmf, ops);
-  else if ((vmf.vma.flags & VM_SHARED) === 0) ret = yield* doCowFault(vmf, ops);
-  else ret = yield* doSharedFault(vmf, ops);
+  let counter: number;
+  if ((vmf.flags & FAULT_FLAG_WRITE) === 0) {
+    ret = yield* doReadFault(vmf, ops);
+    counter = EV.file_read_faults;
+  } else if ((vmf.vma.flags & VM_SHARED) === 0) {
+    ret = yield* doCowFault(vmf, ops);
+    counter = EV.file_cow_faults;
+  } else {
+    ret = yield* doSharedFault(vmf, ops);
+    counter = EV.file_shared_faults;
+  }
   freePrealloc(vmf);
+  // Counted once per fault that got somewhere (not per retried attempt).
+  if ((ret & (VM_FAULT_RETRY | VM_FAULT_ERROR)) === 0) vmf.env.vmstat.inc(counter);
   return ret;
 }
 
@@ -83,7 +93,6 @@ function* doFaultInner(vmf: Vmf, ops: VmOps): StepGen<number> {
 /** do_read_fault(): fault-around first (it may map the page itself: VM_FAULT_NOPAGE), then ->fault. */
 function* doReadFault(vmf: Vmf, ops: VmOps): StepGen<number> {
   const env = vmf.env;
-  env.vmstat.inc(EV.file_read_faults);
   if (ops.mapPages && env.config.faultAroundPages > 1) {
     const ret = yield* doFaultAround(vmf);
     if (ret !== 0) return ret;
@@ -100,7 +109,6 @@ function* doReadFault(vmf: Vmf, ops: VmOps): StepGen<number> {
 /** do_cow_fault(): a private write: copy the file page into a new exclusive anonymous page. */
 function* doCowFault(vmf: Vmf, ops: VmOps): StepGen<number> {
   const env = vmf.env;
-  env.vmstat.inc(EV.file_cow_faults);
   let ret = yield* vmfCanCallFault(vmf, ops);
   if (ret === 0) ret = yield* vmfAnonPrepare(vmf);
   if (ret !== 0) return ret;
@@ -124,7 +132,6 @@ function* doCowFault(vmf: Vmf, ops: VmOps): StepGen<number> {
 /** do_shared_fault(): ->fault, ->page_mkwrite, map writable, then dirty the page. */
 function* doSharedFault(vmf: Vmf, ops: VmOps): StepGen<number> {
   const env = vmf.env;
-  env.vmstat.inc(EV.file_shared_faults);
   let ret = yield* vmfCanCallFault(vmf, ops);
   if (ret !== 0) return ret;
   ret = yield* doFaultInner(vmf, ops);

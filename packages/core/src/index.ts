@@ -42,6 +42,11 @@ export {
   VmakitError,
 } from './errors.js';
 export { allocId } from './ids.js';
+export type { RangeWalk } from './index-support/gap-walk.js';
+export { emptyAreaRevWalk, emptyAreaWalk, INDEX_MAX } from './index-support/gap-walk.js';
+export type { StoredRange } from './index-support/stored-range.js';
+export type { NodeShape, TrackerCounters } from './index-support/version-tracker.js';
+export { VersionTracker } from './index-support/version-tracker.js';
 export type { StructField, StructLayout, VmaLayoutName } from './layout.js';
 export {
   CACHE_LINE_BYTES,

@@ -14,6 +14,9 @@
  * Addresses are integers; a fractional query is rounded so that the answers stay exact.
  */
 import {
+  emptyAreaRevWalk,
+  emptyAreaWalk,
+  INDEX_MAX,
   IndexContractError,
   type IndexEntry,
   IndexInvariantError,
@@ -24,8 +27,11 @@ import {
   PAGE_SIZE,
   type RangeVisitor,
   type ReaderOutcome,
+  type StoredRange,
+  type TrackerCounters,
   type UnmappedAreaRequest,
   unmappedAreaVia,
+  VersionTracker,
   type VmaIndex,
 } from '@vmakit/core';
 import {
@@ -41,9 +47,6 @@ import {
   btRoot,
   type RawBNode,
 } from './btree-adapter.js';
-import { emptyAreaRevWalk, emptyAreaWalk, INDEX_MAX } from './gap-walk.js';
-import type { StoredRange } from './stored-range.js';
-import { type TrackerCounters, VersionTracker } from './version-tracker.js';
 
 /**
  * Default keys per node: 16, the slot count of a 64-bit maple node (MAPLE_RANGE64_SLOTS,

@@ -6,5 +6,3 @@ export {
   createCowBtreeIndex,
 } from './cow-btree-index.js';
 export { cowBtreePlugin } from './plugin.js';
-export type { StoredRange } from './stored-range.js';
-export type { TrackerCounters } from './version-tracker.js';

@@ -2,9 +2,10 @@
  * Full structural check of one version of the persistent red-black tree: the library's own
  * invariants (it has no checker) plus the index's range invariants. O(n).
  */
+
+import type { StoredRange } from '@vmakit/core';
 import { IndexInvariantError, PAGE_SIZE } from '@vmakit/core';
 import { RB_BLACK, RB_RED, type RbNode } from './frbt-adapter.js';
-import type { StoredRange } from './stored-range.js';
 
 const hex = (x: number): string => `0x${x.toString(16)}`;
 

@@ -5,5 +5,3 @@ export {
   RBTREE_NODE_MODEL_BYTES,
 } from './persistent-rbtree-index.js';
 export { persistentRbtreePlugin } from './plugin.js';
-export type { StoredRange } from './stored-range.js';
-export type { TrackerCounters } from './version-tracker.js';

@@ -13,6 +13,9 @@
  * written), so it models the same read side and the same O(log n) allocation per update.
  */
 import {
+  emptyAreaRevWalk,
+  emptyAreaWalk,
+  INDEX_MAX,
   IndexContractError,
   type IndexEntry,
   IndexInvariantError,
@@ -20,11 +23,15 @@ import {
   type IndexProbe,
   type IndexStats,
   type LocklessReader,
+  type NodeShape,
   PAGE_SIZE,
   type RangeVisitor,
   type ReaderOutcome,
+  type StoredRange,
+  type TrackerCounters,
   type UnmappedAreaRequest,
   unmappedAreaVia,
+  VersionTracker,
   type VmaIndex,
 } from '@vmakit/core';
 import { checkRbVersion } from './check-version.js';
@@ -41,9 +48,6 @@ import {
   rbRemoveExisting,
   rbReplaceValue,
 } from './frbt-adapter.js';
-import { emptyAreaRevWalk, emptyAreaWalk, INDEX_MAX } from './gap-walk.js';
-import type { StoredRange } from './stored-range.js';
-import { type NodeShape, type TrackerCounters, VersionTracker } from './version-tracker.js';
 
 type Node<E> = RbNode<StoredRange<E>>;
 type Version<E> = RbVersion<StoredRange<E>>;

@@ -3,7 +3,9 @@
  * as their packages land. One registry serves list, replay, vectors, bench, sim and compare.
  */
 import { defineIndexPlugin, type IndexPlugin, UnknownNameError } from '@vmakit/core';
+import { cowBtreePlugin } from '@vmakit/index-cow-btree';
 import { maplePlugin } from '@vmakit/index-maple';
+import { persistentRbtreePlugin } from '@vmakit/index-persistent-rbtree';
 import { rbtreePlugin } from '@vmakit/index-rbtree';
 import { createReferenceIndex } from '@vmakit/testkit';
 
@@ -27,7 +29,7 @@ export interface Registry {
 
 /** The registry built into vmakit. */
 export function builtinRegistry(): Registry {
-  return { indexes: [referencePlugin, rbtreePlugin, maplePlugin] };
+  return { indexes: [referencePlugin, rbtreePlugin, maplePlugin, persistentRbtreePlugin, cowBtreePlugin] };
 }
 
 /** Find an index plug-in by name; UnknownNameError lists the known ones. */

@@ -1,1 +1,9 @@
-export {};
+export type {
+  ThreadContext,
+  ThreadProgram,
+  Workload,
+  WorkloadOp,
+  WorkloadOptions,
+  WorkloadPlugin,
+} from './workload.js';
+export { defineWorkloadPlugin } from './workload.js';

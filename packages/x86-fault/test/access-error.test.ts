@@ -95,9 +95,10 @@ describe('access_error exhaustive', () => {
         for (const shadow of [false, true]) {
           for (const key of [0, 5]) {
             for (const pkru of pkrus) {
-              expect(accessError(ec, vma(flags, shadow, key), pkru), `ec=${ec} flags=${flags} ss=${shadow} key=${key}`).toBe(
-                oracle(ec, flags, shadow, pkru, key),
-              );
+              expect(
+                accessError(ec, vma(flags, shadow, key), pkru),
+                `ec=${ec} flags=${flags} ss=${shadow} key=${key}`,
+              ).toBe(oracle(ec, flags, shadow, pkru, key));
               n++;
             }
           }

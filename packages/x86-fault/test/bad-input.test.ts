@@ -49,7 +49,11 @@ describe('faults outside the user path', () => {
   it('user access to a kernel address: SIGSEGV / SEGV_MAPERR, counted, no lock taken', () => {
     const { env } = setup();
     for (const addr of [TASK_SIZE_MAX, KERNEL_HALF_START, 2 ** 64 - 4096]) {
-      expect(fault(env, addr, READ)).toMatchObject({ outcome: 'sigsegv', signal: SIGSEGV, code: SEGV_MAPERR });
+      expect(fault(env, addr, READ)).toMatchObject({
+        outcome: 'sigsegv',
+        signal: SIGSEGV,
+        code: SEGV_MAPERR,
+      });
     }
     expect(env.vmstat.get('sigsegv_maperr')).toBe(3);
     expect(env.vmstat.get('pgfault')).toBe(0);

@@ -35,7 +35,8 @@ import {
 } from '../src/index.js';
 import { fault, ok, READ, setup, WRITE } from './helpers.js';
 
-const { PROT_NONE, PROT_READ, PROT_WRITE, MAP_PRIVATE, MAP_SHARED, MAP_ANONYMOUS, MAP_GROWSDOWN, MAP_FIXED } = uapi;
+const { PROT_NONE, PROT_READ, PROT_WRITE, MAP_PRIVATE, MAP_SHARED, MAP_ANONYMOUS, MAP_GROWSDOWN, MAP_FIXED } =
+  uapi;
 const RW = PROT_READ | PROT_WRITE;
 const ANON = MAP_PRIVATE | MAP_ANONYMOUS;
 
@@ -48,7 +49,12 @@ describe('§7.1 decision table', () => {
     const { mm, env } = setup();
     const a = ok(mm.mmap(0x10000000, 16 * 4096, RW, ANON | MAP_FIXED));
     const r = fault(env, a + 16 * 4096 + 0x10000000, READ);
-    expect(r, JSON.stringify(r)).toMatchObject({ outcome: 'sigsegv', signal: SIGSEGV, code: SEGV_MAPERR, attempts: 0 });
+    expect(r, JSON.stringify(r)).toMatchObject({
+      outcome: 'sigsegv',
+      signal: SIGSEGV,
+      code: SEGV_MAPERR,
+      attempts: 0,
+    });
     expect(env.vmstat.get('sigsegv_maperr')).toBe(1);
   });
 
@@ -102,7 +108,10 @@ describe('§7.1 decision table', () => {
   it('row 4 without OSPKE: a PK error code is a plain SEGV_ACCERR', () => {
     const { mm, env } = setup();
     const a = ok(mm.mmap(0, 4096, RW, ANON));
-    expect(fault(env, a, X86_PF_USER | X86_PF_PROT | X86_PF_PK)).toMatchObject({ code: SEGV_ACCERR, pkey: 0 });
+    expect(fault(env, a, X86_PF_USER | X86_PF_PROT | X86_PF_PK)).toMatchObject({
+      code: SEGV_ACCERR,
+      pkey: 0,
+    });
   });
 
   it('row 4b: X86_PF_SGX → SEGV_ACCERR', () => {

@@ -41,7 +41,12 @@ export const WRITE = X86_PF_USER | X86_PF_WRITE;
 export const EXEC = X86_PF_USER | X86_PF_INSTR;
 
 /** Run one fault with the mmap_lock strategy. */
-export function fault(env: FaultEnv, addr: number, errorCode: number, extra: Partial<FaultRequest> = {}): FaultResult {
+export function fault(
+  env: FaultEnv,
+  addr: number,
+  errorCode: number,
+  extra: Partial<FaultRequest> = {},
+): FaultResult {
   return runFault(mmapLock, env, { addr, errorCode, ...extra });
 }
 

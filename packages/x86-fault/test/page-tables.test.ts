@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { assertPageTablesValid, FRAME_DIRTY, PMD_SIZE, validatePageTables } from '../src/index.js';
 import { fault, ok, READ, setup, WRITE } from './helpers.js';
 
-const { PROT_NONE, PROT_READ, PROT_WRITE, MAP_PRIVATE, MAP_SHARED, MAP_ANONYMOUS, MAP_FIXED, MAP_POPULATE } = uapi;
+const { PROT_NONE, PROT_READ, PROT_WRITE, MAP_PRIVATE, MAP_SHARED, MAP_ANONYMOUS, MAP_FIXED, MAP_POPULATE } =
+  uapi;
 const RW = PROT_READ | PROT_WRITE;
 const ANON = MAP_PRIVATE | MAP_ANONYMOUS;
 const MB = 1024 * 1024;

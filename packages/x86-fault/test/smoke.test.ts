@@ -1,4 +1,13 @@
-import { MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE, PTE_DIRTY, PTE_RW, PTE_SPECIAL, uapi } from '@vmakit/core';
+import {
+  MAP_ANONYMOUS,
+  MAP_PRIVATE,
+  PROT_READ,
+  PROT_WRITE,
+  PTE_DIRTY,
+  PTE_RW,
+  PTE_SPECIAL,
+  uapi,
+} from '@vmakit/core';
 import { describe, expect, it } from 'vitest';
 import { assertPageTablesValid, ZERO_FRAME } from '../src/index.js';
 import { fault, ok, READ, setup, WRITE } from './helpers.js';
@@ -6,7 +15,9 @@ import { fault, ok, READ, setup, WRITE } from './helpers.js';
 describe('smoke', () => {
   it('anonymous read then write', () => {
     const { mm, env } = setup();
-    const a = ok(mm.mmap(0, 1 << 20, uapi.PROT_READ | uapi.PROT_WRITE, uapi.MAP_PRIVATE | uapi.MAP_ANONYMOUS));
+    const a = ok(
+      mm.mmap(0, 1 << 20, uapi.PROT_READ | uapi.PROT_WRITE, uapi.MAP_PRIVATE | uapi.MAP_ANONYMOUS),
+    );
     const r1 = fault(env, a, READ);
     expect(r1.outcome).toBe('handled');
     expect(env.pt.pteFrameAt(a)).toBe(ZERO_FRAME);

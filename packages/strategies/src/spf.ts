@@ -100,7 +100,10 @@ export function spfBytesCopied(kind: VmaCopyKind, era: 'rbtree-era' | 'maple-era
 export function spfFastPath(kind: VmaCopyKind, o: SpfOptions = {}): FastPath {
   const attrsOnly = kind === 'attributes';
   const skipPteSeqCheck = o.skipPteSeqCheck === true;
-  const costs = { 'rbtree-era': vmaCopyCost(kind, 'rbtree-era'), 'maple-era': vmaCopyCost(kind, 'maple-era') };
+  const costs = {
+    'rbtree-era': vmaCopyCost(kind, 'rbtree-era'),
+    'maple-era': vmaCopyCost(kind, 'maple-era'),
+  };
   return function* spf(env, req, st) {
     // "No need to try speculative faults for kernel or single threaded user space."
     if (env.config.mmUsers === 1) return FALLBACK;

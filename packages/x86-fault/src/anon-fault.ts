@@ -72,11 +72,13 @@ export function* doAnonymousPage(vmf: Vmf): StepGen<number> {
   const vma = vmf.vma;
   if (vmf.spec !== null) env.vmstat.inc(EV.SPF_ATTEMPT_ANON);
   if ((vma.flags & VM_SHARED) !== 0) return VM_FAULT_SIGBUS;
-  // A speculative fault only gets here with the PTE table present (the walk aborts on pmd_none).
+  // A speculative fault never allocates page tables (it could do so after free_pgtables() ran): it
+  // keeps the table its walk saw, and pte_map_lock() notices when that table went away.
   const pt = env.pt;
-  if (pt.entries[vmf.pmdSlot] === 0) yield* pteAlloc(vmf);
-  else vmf.pte = pt.entries[vmf.pmdSlot]!;
   const spec = vmf.spec !== null;
+  if (spec) vmf.pte = vmf.origPmd;
+  else if (pt.entries[vmf.pmdSlot] === 0) yield* pteAlloc(vmf);
+  else vmf.pte = pt.entries[vmf.pmdSlot]!;
 
   if ((vmf.flags & FAULT_FLAG_WRITE) === 0) {
     const entry = mkPteFlags(vma.pageProt, vma.flagsHigh) | PTE_SPECIAL;

@@ -77,7 +77,7 @@ function* vmfCanCallFault(vmf: Vmf, ops: VmOps): StepGen<number> {
 /** __do_fault(): preallocate the PTE table when the PMD is empty, then ->fault. */
 function* doFaultInner(vmf: Vmf, ops: VmOps): StepGen<number> {
   const env = vmf.env;
-  if (env.pt.entries[vmf.pmdSlot] === 0 && vmf.preallocPte === 0) {
+  if (vmf.spec === null && env.pt.entries[vmf.pmdSlot] === 0 && vmf.preallocPte === 0) {
     vmf.preallocPte = yield* allocPteTable(vmf);
   }
   if (vmf.spec === null) return yield* vmOpsFault(vmf, ops);
@@ -208,7 +208,9 @@ export function* finishFault(vmf: Vmf): StepGen<number> {
   const env = vmf.env;
   const isCow = (vmf.flags & FAULT_FLAG_WRITE) !== 0 && (vmf.vma.flags & VM_SHARED) === 0;
   const page = isCow ? vmf.cowPage : vmf.page;
-  if (env.pt.entries[vmf.pmdSlot] === 0) {
+  if (vmf.spec !== null) {
+    // Never instantiate page tables speculatively; pte_map_lock() validates the walked table.
+  } else if (env.pt.entries[vmf.pmdSlot] === 0) {
     if (vmf.preallocPte !== 0) {
       const t = vmf.preallocPte;
       vmf.preallocPte = 0;
@@ -216,7 +218,7 @@ export function* finishFault(vmf: Vmf): StepGen<number> {
     } else {
       yield* pteAlloc(vmf);
     }
-  } else if (vmf.spec === null) {
+  } else {
     vmf.pte = env.pt.entries[vmf.pmdSlot]!;
   }
   if (!(yield* pteMapLock(vmf))) return VM_FAULT_RETRY;
@@ -247,7 +249,7 @@ function* doFaultAround(vmf: Vmf): StepGen<number> {
   const vmaPages = (vma.end - vma.start) / 4096;
   const fromPte = Math.max(pteOff - (pteOff % nr), pteOff - Math.min(pteOff, vmaOff));
   const toPte = Math.min(fromPte + nr, 512, pteOff + vmaPages - vmaOff) - 1;
-  if (env.pt.entries[vmf.pmdSlot] === 0 && vmf.preallocPte === 0) {
+  if (vmf.spec === null && env.pt.entries[vmf.pmdSlot] === 0 && vmf.preallocPte === 0) {
     vmf.preallocPte = yield* allocPteTable(vmf);
   }
   yield RCU_ENTER;
@@ -284,12 +286,15 @@ function* filemapMapPages(vmf: Vmf, startPgoff: number, endPgoff: number): StepG
   }
   yield mem('read', f.objId, 0, 'page-cache');
   if (first < 0) return 0;
-  if (env.pt.entries[vmf.pmdSlot] === 0 && vmf.preallocPte !== 0) {
-    const t = vmf.preallocPte;
-    vmf.preallocPte = 0;
-    yield* pmdInstall(vmf, t);
+  if (vmf.spec === null) {
+    if (env.pt.entries[vmf.pmdSlot] === 0 && vmf.preallocPte !== 0) {
+      const t = vmf.preallocPte;
+      vmf.preallocPte = 0;
+      yield* pmdInstall(vmf, t);
+    }
+    vmf.pte = env.pt.entries[vmf.pmdSlot]!;
+    if (vmf.pte === 0) return 0;
   }
-  if (vmf.spec === null) vmf.pte = env.pt.entries[vmf.pmdSlot]!;
   if (!(yield* pteMapLock(vmf))) return VM_FAULT_RETRY;
   let ret = 0;
   let mapped = 0;

@@ -141,6 +141,7 @@ export function* handleMmFault(
     vmf.pmdSlot = pmd * PTRS_PER_TABLE + pmdIdx;
     const table = pt.entries[vmf.pmdSlot]!;
     vmf.origPmd = table;
+    vmf.origPmdObj = table === 0 ? 0 : pt.objId[table]!;
     if (speculative && table === 0) {
       ret = yield* specAbort(vmf, 'SPF_ABORT_PMD');
       break;

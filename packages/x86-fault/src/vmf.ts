@@ -50,6 +50,11 @@ export class Vmf {
   pmdSlot = 0;
   /** PTE table seen by the walk (orig_pmd for speculative faults; 0 when pmd_none). */
   origPmd = 0;
+  /**
+   * Object id of that table: what pte_map_lock() compares, so that a table freed and re-allocated
+   * under the same number still counts as changed (the pmd value of a new page-table page).
+   */
+  origPmdObj = 0;
   /** The PTE table (0 when none yet). */
   pte = 0;
   /** orig_pte flags / frame (valid with FAULT_FLAG_ORIG_PTE_VALID). */

@@ -140,7 +140,7 @@ export function* pteMapLock(vmf: Vmf): StepGen<boolean> {
     }
   }
   const pmdNow = env.pt.entries[vmf.pmdSlot]!;
-  if (pmdNow !== vmf.origPmd || pmdNow === 0) {
+  if (pmdNow === 0 || env.pt.objId[pmdNow] !== vmf.origPmdObj) {
     yield* specAbort(vmf, 'SPF_ABORT_PTE_MAP_LOCK_PMD');
     return false;
   }

@@ -1,0 +1,123 @@
+/**
+ * Markdown rendering of an index benchmark report (the CLI's table output and the READMEs'
+ * "Measured" sections).
+ */
+import type { IndexBenchReport, IndexBenchRow } from './run.js';
+
+function num(v: number, digits = 1): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (Math.abs(v) >= 1000) return Math.round(v).toLocaleString('en-US');
+  return v.toFixed(digits);
+}
+
+function opsPerSec(v: number): string {
+  if (v >= 1e6) return `${(v / 1e6).toFixed(2)} M`;
+  if (v >= 1e3) return `${(v / 1e3).toFixed(1)} k`;
+  return v.toFixed(0);
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ];
+}
+
+/** Options of formatIndexBenchMarkdown(). */
+export interface FormatOptions {
+  /** Only these layouts (default all). */
+  readonly layouts?: readonly string[];
+  /** Only rows of these structures (plus the baselines, always kept for context). */
+  readonly indexes?: readonly string[];
+  /** Heading level of the top heading (default 2). */
+  readonly level?: number;
+  /** Include the environment line and notes (default true). */
+  readonly environment?: boolean;
+}
+
+/**
+ * Renders the report as Markdown: one table per layout (op × structure with per-op p50/p99 ns,
+ * ±rme, throughput, ratio to `limit`, samples), the memory table and the reported targets.
+ */
+export function formatIndexBenchMarkdown(report: IndexBenchReport, options: FormatOptions = {}): string {
+  const h = '#'.repeat(options.level ?? 2);
+  const keep = (r: IndexBenchRow): boolean =>
+    (options.layouts === undefined || options.layouts.includes(r.layout)) &&
+    (options.indexes === undefined || r.kind === 'baseline' || options.indexes.includes(r.index));
+  const out: string[] = [];
+  const env = report.environment;
+  if (options.environment ?? true) {
+    out.push(
+      `${h} Index benchmarks`,
+      '',
+      `${env.started_at.slice(0, 10)} · ${env.cpu_model} (${env.cpus} CPUs) · Node ${env.node} (V8 ${env.v8}) · ${env.platform} ${env.kernel} · tinybench ${env.tinybench ?? '?'} · ` +
+        `${report.options.quick ? 'quick' : 'full'} mode, ${report.options.time_ms} ms per task, seed ${report.options.seed}`,
+      '',
+      'Times are per operation (sample time / operations per sample), p50 and p99 over tinybench samples; ' +
+        '`±rme` is the relative margin of error of the mean; `× limit` is p50 over the p50 of the sorted-array ' +
+        'binary search measured in the same run.',
+      '',
+    );
+  }
+  const units = new Map(report.ops.map((o) => [o.name, o.unit]));
+  for (const layout of report.layouts) {
+    if (options.layouts !== undefined && !options.layouts.includes(layout.name)) continue;
+    const rows = report.results.filter((r) => r.layout === layout.name && keep(r));
+    if (rows.length === 0) continue;
+    out.push(`${h}# ${layout.name} (${layout.vmas.toLocaleString('en-US')} VMAs)`, '');
+    out.push(
+      ...table(
+        ['op', 'structure', 'p50 ns/op', 'p99 ns/op', '±rme', 'ops/s', '× limit', 'samples'],
+        rows.map((r) => [
+          r.op,
+          r.kind === 'baseline' ? `_${r.index}_` : `**${r.index}**`,
+          num(r.ns_p50),
+          num(r.ns_p99),
+          `${r.rme.toFixed(1)} %`,
+          opsPerSec(r.ops_per_sec),
+          r.ratio_vs_limit === null ? '' : `${r.ratio_vs_limit.toFixed(2)}×`,
+          String(r.samples),
+        ]),
+      ),
+      '',
+    );
+  }
+  const opsUsed = [...new Set(report.results.filter(keep).map((r) => r.op))];
+  if (opsUsed.length > 0) {
+    out.push('Operations:', '', ...opsUsed.map((o) => `- \`${o}\`: ${units.get(o) ?? ''}`), '');
+  }
+  const mem = report.memory.filter(
+    (m) => options.indexes === undefined || m.kind === 'baseline' || options.indexes.includes(m.index),
+  );
+  if (mem.length > 0) {
+    out.push(
+      `${h}# Memory at ${mem[0]!.vmas.toLocaleString('en-US')} VMAs`,
+      '',
+      'Heap growth (V8 heap + ArrayBuffers) per VMA after full GCs in a fresh `node --expose-gc` process, ' +
+        'VMA objects excluded; model = the index’s own kernel-layout estimate (stats().bytes / VMAs).',
+      '',
+      ...table(
+        ['structure', 'heap B/VMA', 'of which ArrayBuffer', 'model B/VMA'],
+        mem.map((m) => [
+          m.kind === 'baseline' ? `_${m.index}_` : `**${m.index}**`,
+          num(m.heap_bytes_per_vma),
+          num(m.array_buffer_bytes_per_vma),
+          m.model_bytes_per_vma === null ? '' : num(m.model_bytes_per_vma),
+        ]),
+      ),
+      '',
+    );
+  }
+  if (report.targets.length > 0) {
+    out.push(`${h}# Targets (reported, not asserted)`, '');
+    for (const t of report.targets) {
+      out.push(`- ${t.target} at ${t.layout}: ${t.value.toFixed(2)} → ${t.met ? 'met' : 'not met'}`);
+    }
+    out.push('');
+  }
+  if ((options.environment ?? true) && report.notes.length > 0) {
+    out.push('Notes:', '', ...report.notes.map((n) => `- ${n}`), '');
+  }
+  return out.join('\n');
+}

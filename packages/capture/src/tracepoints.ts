@@ -1,0 +1,108 @@
+/**
+ * Which tracepoints a capture records, and where the running kernel lists them.
+ *
+ * The list of memory system calls is the one the capture format defines (the traces README and
+ * `SYSCALL_SIGNATURES` of @vmakit/formats). A kernel may lack some of them (pkey_mprotect without
+ * protection keys, shmat/shmdt without SysV IPC, every syscall tracepoint without
+ * CONFIG_FTRACE_SYSCALLS); those are skipped and reported, except the fault tracepoint, which a
+ * capture cannot do without.
+ */
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { SYSCALL_SIGNATURES, type SyscallName } from '@vmakit/formats';
+import { CaptureError } from './errors.js';
+
+/** The x86 user page-fault tracepoint (arch/x86/include/asm/trace/exceptions.h). */
+export const FAULT_TRACEPOINT = 'exceptions:page_fault_user';
+
+/** The memory system calls a capture traces, in the README's order. */
+export const MEMORY_SYSCALLS: readonly SyscallName[] = Object.keys(SYSCALL_SIGNATURES) as SyscallName[];
+
+/** Where tracefs is usually mounted: its own mount point first, then the debugfs compatibility path. */
+export const TRACEFS_CANDIDATES: readonly string[] = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
+
+/** The tracepoints chosen for a capture. */
+export interface TracepointSelection {
+  /** Every event to pass to `perf record -e`, fault first, then enter/exit pairs. */
+  readonly events: readonly string[];
+  /** System calls traced (both their enter and exit tracepoints exist). */
+  readonly syscalls: readonly SyscallName[];
+  /** System calls skipped, with the tracepoint that is missing. */
+  readonly skipped: readonly { readonly syscall: SyscallName; readonly missing: string }[];
+}
+
+/**
+ * Chooses the tracepoints from what exists. `exists` answers for a `subsystem:name` event. Throws
+ * CaptureError when the fault tracepoint or every syscall pair is missing. O(syscalls).
+ */
+export function selectTracepoints(exists: (event: string) => boolean): TracepointSelection {
+  if (!exists(FAULT_TRACEPOINT)) {
+    throw new CaptureError(
+      'tracepoints-unavailable',
+      `the running kernel has no ${FAULT_TRACEPOINT} tracepoint (it exists on x86-64 kernels); a capture needs it to record page faults`,
+    );
+  }
+  const syscalls: SyscallName[] = [];
+  const skipped: { syscall: SyscallName; missing: string }[] = [];
+  const events = [FAULT_TRACEPOINT];
+  for (const name of MEMORY_SYSCALLS) {
+    const enter = `syscalls:sys_enter_${name}`;
+    const exit = `syscalls:sys_exit_${name}`;
+    // A call is useful only with both halves: its effect is known at the exit, its arguments at the enter.
+    if (!exists(enter)) skipped.push({ syscall: name, missing: enter });
+    else if (!exists(exit)) skipped.push({ syscall: name, missing: exit });
+    else {
+      syscalls.push(name);
+      events.push(enter, exit);
+    }
+  }
+  if (syscalls.length === 0) {
+    throw new CaptureError(
+      'tracepoints-unavailable',
+      'the running kernel has none of the syscalls:sys_enter_*/sys_exit_* tracepoints of the memory system calls (it was built without CONFIG_FTRACE_SYSCALLS?); a capture cannot follow mmap/munmap/mprotect/brk without them',
+    );
+  }
+  return { events, syscalls, skipped };
+}
+
+/** The tracefs `events` directory, or null when no candidate is mounted. */
+export function findTracefsEvents(candidates: readonly string[] = TRACEFS_CANDIDATES): string | null {
+  for (const root of candidates) {
+    const events = join(root, 'events');
+    try {
+      if (statSync(events).isDirectory()) return events;
+    } catch {
+      // not mounted here
+    }
+  }
+  return null;
+}
+
+/**
+ * Checks tracefs is mounted and readable and returns a predicate telling whether an event exists
+ * there. Throws CaptureError with the command to fix it otherwise.
+ */
+export function tracefsEventExists(
+  candidates: readonly string[] = TRACEFS_CANDIDATES,
+): (event: string) => boolean {
+  const events = findTracefsEvents(candidates);
+  if (events === null) {
+    throw new CaptureError(
+      'tracefs-missing',
+      `tracefs is not mounted (looked for ${candidates.map((c) => `${c}/events`).join(' and ')}); mount it with 'mount -t tracefs nodev /sys/kernel/tracing' (as root)`,
+    );
+  }
+  try {
+    accessSync(events, constants.R_OK | constants.X_OK);
+  } catch {
+    throw new CaptureError(
+      'permission',
+      `cannot read ${events}: tracefs is readable by root only by default; run the capture as root (or make tracefs readable and set kernel.perf_event_paranoid=-1)`,
+    );
+  }
+  return (event: string): boolean => {
+    const colon = event.indexOf(':');
+    if (colon <= 0) return false;
+    return existsSync(join(events, event.slice(0, colon), event.slice(colon + 1)));
+  };
+}

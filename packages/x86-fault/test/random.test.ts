@@ -193,5 +193,5 @@ describe('random faults and system calls', () => {
     ]) {
       expect(seen[k] ?? 0, k).toBeGreaterThan(0);
     }
-  });
+  }, 120_000);
 });

@@ -118,7 +118,8 @@ describe('per-vma-lock mutant', () => {
         // The writer changes the VMA while the fault is committing its PTE.
         if (s.op === 'acquire' && s.lock === 'ptl' && mm.writeLocked)
           vma.setFlags(VM_READ | VM_MAYREAD | VM_MAYWRITE);
-        if (isMmapAcquire(s) && s.mode === 'read' && mm.writeLocked) mm.writeUnlock();
+        if (s.op === 'acquire' && s.lock === 'mmap_lock' && s.mode === 'read' && mm.writeLocked)
+          mm.writeUnlock();
         return undefined;
       });
       if (mm.writeLocked) mm.writeUnlock();

@@ -8,7 +8,7 @@ import { allocId, uapi } from '@vmakit/core';
 import { assertPageTablesValid, SEGV_ACCERR, type Step } from '@vmakit/x86-fault';
 import { describe, expect, it } from 'vitest';
 import { createPerVmaLockStrategy } from '../src/index.js';
-import { drive, nth, ok, READ, setup, WRITE } from './helpers.js';
+import { drive, ok, READ, setup, WRITE } from './helpers.js';
 
 const RW = uapi.PROT_READ | uapi.PROT_WRITE;
 const ANON = uapi.MAP_PRIVATE | uapi.MAP_ANONYMOUS;

@@ -82,6 +82,16 @@ describe('§7.1 decision table', () => {
     assertPageTablesValid(env);
   });
 
+  it('row 3: RLIMIT_STACK caps stack growth', () => {
+    const { mm, env } = setup({}, { rlimitStack: 64 * 1024 });
+    const stack = ok(mm.mmap(0x7f0000100000, 8 * 4096, RW, ANON | MAP_GROWSDOWN | MAP_FIXED));
+    expect(fault(env, stack - 8 * 4096, WRITE).outcome).toBe('handled');
+    // 16 pages = 64 KiB reached; one more page is over the limit.
+    expect(fault(env, stack - 9 * 4096, WRITE)).toMatchObject({ outcome: 'sigsegv', code: SEGV_MAPERR });
+    expect(mm.vmaLookup(stack - 8 * 4096)?.start).toBe(stack - 8 * 4096);
+    assertPageTablesValid(env);
+  });
+
   it('row 4: X86_PF_PK or a VMA key PKRU denies → SEGV_PKUERR with the VMA key (OSPKE)', () => {
     const { mm, env } = setup({}, { pkeys: true });
     const key = mm.pkeyAlloc(0, 0);

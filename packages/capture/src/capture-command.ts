@@ -114,8 +114,8 @@ export async function captureCommand(
   const cwd = resolve(options.cwd ?? process.cwd());
   const baseEnv = options.env ?? process.env;
   s.progress('checking', 'checking perf, tracefs, permissions and the program');
-  const env = await checkCaptureEnvironment({ perfPath: options.perfPath, tracefs: options.tracefs });
   await checkExecutable(argv[0]!, cwd, baseEnv);
+  const env = await checkCaptureEnvironment({ perfPath: options.perfPath, tracefs: options.tracefs });
   s.progress('building-helper', 'building the LD_PRELOAD stop helper');
   const cc = await requireCCompiler(options.cc);
   const workDir = await mkdtemp(join(tmpdir(), 'vmakit-capture-'));

@@ -88,8 +88,10 @@ export async function capturePid(pid: number, options: CapturePidOptions): Promi
   const duration = durationMs(options.durationSeconds);
   if (duration === null) throw new CaptureError('bad-options', 'durationSeconds is required in pid mode');
   const out = await checkOutput(options.out, s.force);
-  s.progress('checking', 'checking perf, tracefs and permissions');
+  s.progress('checking', 'checking the process, perf, tracefs and permissions');
+  await checkTarget(pid);
   const env = await checkCaptureEnvironment({ perfPath: options.perfPath, tracefs: options.tracefs });
+  // Checked again: the environment checks take a moment in which the process may have changed.
   const startTime = await checkTarget(pid);
 
   const guard = new CaptureGuard(options.signal);

@@ -2,7 +2,7 @@
  * The machine and runtime a benchmark ran on, recorded with its numbers.
  */
 import { readFileSync } from 'node:fs';
-import { arch, cpus, platform, release, totalmem } from 'node:os';
+import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,6 +22,9 @@ export interface BenchEnvironment {
   readonly timestamp_provider: string;
   readonly started_at: string;
   finished_at: string;
+  /** 1-minute load average when the run started and ended: other work on the machine skews timings. */
+  readonly load_average_start: number;
+  load_average_end: number;
 }
 
 function tinybenchVersion(): string | null {
@@ -54,5 +57,7 @@ export function benchEnvironment(timestampProvider: string): BenchEnvironment {
     timestamp_provider: timestampProvider,
     started_at: now,
     finished_at: now,
+    load_average_start: loadavg()[0] ?? 0,
+    load_average_end: loadavg()[0] ?? 0,
   };
 }

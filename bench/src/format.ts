@@ -52,7 +52,8 @@ export function formatIndexBenchMarkdown(report: IndexBenchReport, options: Form
       `${h} Index benchmarks`,
       '',
       `${env.started_at.slice(0, 10)} · ${env.cpu_model} (${env.cpus} CPUs) · Node ${env.node} (V8 ${env.v8}) · ${env.platform} ${env.kernel} · tinybench ${env.tinybench ?? '?'} · ` +
-        `${report.options.quick ? 'quick' : 'full'} mode, ${report.options.time_ms} ms per task, seed ${report.options.seed}`,
+        `${report.options.quick ? 'quick' : 'full'} mode, ${report.options.time_ms} ms per task, seed ${report.options.seed} · ` +
+        `load average ${env.load_average_start.toFixed(1)} → ${env.load_average_end.toFixed(1)}`,
       '',
       'Times are per operation (sample time / operations per sample), p50 and p99 over tinybench samples; ' +
         '`±rme` is the relative margin of error of the mean; `× limit` is p50 over the p50 of the sorted-array ' +

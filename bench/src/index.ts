@@ -14,7 +14,13 @@ export {
 export type { MemoryOptions, MemoryRow, PluginModule } from './memory.js';
 export { BUILTIN_PLUGIN_MODULES, measureMemory, memoryChildScript } from './memory.js';
 export type { CompiledLoop, Flavor, IndexBenchOp, OpSpec } from './ops.js';
-export { compileLoop, INDEX_BENCH_OPS, OP_SPECS } from './ops.js';
+export {
+  compileLoop,
+  INDEX_BENCH_OPS,
+  ITERATE_ALL_VMAS_PER_SAMPLE,
+  iterateAllWalks,
+  OP_SPECS,
+} from './ops.js';
 export type { QuerySet, QuerySizes } from './queries.js';
 export { generateQueries } from './queries.js';
 export type { Rng } from './rng.js';

@@ -85,12 +85,14 @@ export interface MemoryOptions {
   /** Extra or overriding module locations for index plug-ins, by name. */
   readonly pluginModules?: Readonly<Record<string, PluginModule>>;
   readonly signal?: AbortSignal;
+  /** Children running at once (default 2). */
+  readonly concurrency?: number;
   /** Called after each child finishes. */
   readonly onEach?: (subject: string) => void;
 }
 
 /**
- * Measures each subject in its own child process, one after another. Subjects that cannot be
+ * Measures each subject in its own child process (`concurrency` at a time). Subjects that cannot be
  * measured (the package is not built, no module known for a plug-in) are reported in `notes`;
  * a child that fails is an error. O(subjects · (process start + build)).
  */
@@ -103,8 +105,8 @@ export async function measureMemory(options: MemoryOptions): Promise<{ rows: Mem
     return { rows, notes };
   }
   const modules = { ...BUILTIN_PLUGIN_MODULES, ...options.pluginModules };
+  const jobs: { subject: Subject; req: MemoryChildRequest }[] = [];
   for (const subject of options.subjects) {
-    if (options.signal?.aborted) break;
     let req: MemoryChildRequest = { subject: subject.name, vmas: options.vmas, seed: options.seed };
     if (subject.kind === 'index') {
       const where = modules[subject.name];
@@ -115,16 +117,29 @@ export async function measureMemory(options: MemoryOptions): Promise<{ rows: Mem
       }
       req = { ...req, module: where.module, exportName: where.export };
     }
-    const r = await runChild(script, req, options.signal);
-    rows.push({
-      index: subject.name,
-      kind: subject.kind,
-      vmas: r.vmas,
-      heap_bytes_per_vma: (r.heapBytes + r.arrayBufferBytes) / r.vmas,
-      array_buffer_bytes_per_vma: r.arrayBufferBytes / r.vmas,
-      model_bytes_per_vma: r.modelBytes === null ? null : r.modelBytes / r.vmas,
-    });
-    options.onEach?.(subject.name);
+    jobs.push({ subject, req });
   }
+  // Children are independent heaps, so a few may run at once; the rows keep the subjects' order.
+  const results: (MemoryRow | undefined)[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length && options.signal?.aborted !== true) {
+      const k = next++;
+      const { subject, req } = jobs[k]!;
+      const r = await runChild(script, req, options.signal);
+      results[k] = {
+        index: subject.name,
+        kind: subject.kind,
+        vmas: r.vmas,
+        heap_bytes_per_vma: (r.heapBytes + r.arrayBufferBytes) / r.vmas,
+        array_buffer_bytes_per_vma: r.arrayBufferBytes / r.vmas,
+        model_bytes_per_vma: r.modelBytes === null ? null : r.modelBytes / r.vmas,
+      };
+      options.onEach?.(subject.name);
+    }
+  };
+  const parallel = Math.max(1, Math.min(options.concurrency ?? 2, jobs.length));
+  await Promise.all(Array.from({ length: parallel }, worker));
+  for (const r of results) if (r !== undefined) rows.push(r);
   return { rows, notes };
 }

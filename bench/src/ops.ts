@@ -10,6 +10,7 @@
 export const INDEX_BENCH_OPS = [
   'find-random',
   'find-seq',
+  'find-seq-cached',
   'lookup-random',
   'iterate-all',
   'iterate-range',
@@ -34,13 +35,24 @@ export interface OpSpec {
   readonly updates: boolean;
   /** Which QuerySet array drives it (its length bounds the cursor); null for iterate-all. */
   readonly input: 'random' | 'sequential' | 'windowFrom' | 'gapReqs' | 'mprMid' | null;
-  /** Inputs consumed per timed sample (operations per sample = batch, or the VMA count for iterate-all). */
+  /**
+   * Inputs consumed per timed sample (= operations per sample); for iterate-all, the VMAs a sample
+   * should visit at least (whole walks: max(1, floor(batch / VMAs)) of them).
+   */
   readonly batch: number;
   /** Loop bodies by flavour; a flavour without one does not take part. Parameters: t, d, i0, n. */
   readonly loops: Partial<Record<Flavor, string>>;
 }
 
 const MAX = 'Number.MAX_SAFE_INTEGER';
+
+/** iterate-all: VMAs one sample visits at least, in whole walks. */
+export const ITERATE_ALL_VMAS_PER_SAMPLE = 4096;
+
+/** Whole walks per iterate-all sample for a layout of `vmas` VMAs. */
+export function iterateAllWalks(vmas: number): number {
+  return Math.max(1, Math.floor(ITERATE_ALL_VMAS_PER_SAMPLE / vmas));
+}
 
 // The loop bodies are plain JavaScript (they are compiled with new Function). `t` is the structure,
 // `d` the QuerySet, inputs i0 .. i0+n-1. Accumulators add entry ids (ids are >= 1, so a null answer
@@ -66,9 +78,11 @@ const FRBT_FIND = (array: string, lookup: boolean): string => `
   }
   return acc;`;
 
+// iterate-all: n whole walks (n > 1 only for small layouts, to keep samples well above the timer's cost).
 const INDEX_ITERATE_ALL = `
   let acc = 0;
-  t.forEach(0, ${MAX}, (s, e, v) => { acc += v.id; return undefined; });
+  const visit = (s, e, v) => { acc += v.id; return undefined; };
+  for (let w = 0; w < n; w++) t.forEach(0, ${MAX}, visit);
   return acc;`;
 
 const INDEX_ITERATE_RANGE = `
@@ -112,6 +126,20 @@ export const OP_SPECS: Readonly<Record<IndexBenchOp, OpSpec>> = {
       'raw:functional-red-black-tree': FRBT_FIND('sequential', false),
     },
   },
+  'find-seq-cached': {
+    name: 'find-seq-cached',
+    unit: 'find-seq with a thread id (tid 0), so that a modelled per-thread cache (vmacache) takes part',
+    updates: false,
+    input: 'sequential',
+    batch: 1024,
+    loops: {
+      index: `
+        const q = d.sequential; let acc = 0;
+        for (let i = i0, e = i0 + n; i < e; i++) { const v = t.find(q[i], 0); if (v !== null) acc += v.id; }
+        return acc;`,
+      limit: INDEX_FIND('sequential', 'find'),
+    },
+  },
   'lookup-random': {
     name: 'lookup-random',
     unit: 'vma_lookup() of a random address (same addresses as find-random)',
@@ -127,15 +155,21 @@ export const OP_SPECS: Readonly<Record<IndexBenchOp, OpSpec>> = {
   },
   'iterate-all': {
     name: 'iterate-all',
-    unit: 'one VMA visited by a forEach over the whole index',
+    unit: 'one VMA visited by a forEach over the whole index (whole walks, as many per sample as fit 4,096 VMAs)',
     updates: false,
     input: null,
-    batch: 1,
+    batch: ITERATE_ALL_VMAS_PER_SAMPLE,
     loops: {
       index: INDEX_ITERATE_ALL,
       limit: INDEX_ITERATE_ALL,
-      'raw:sorted-btree': `let acc = 0; t.forEachPair((k, v) => { acc += v.id; }); return acc;`,
-      'raw:functional-red-black-tree': `let acc = 0; t.tree.forEach((k, v) => { acc += v.id; }); return acc;`,
+      'raw:sorted-btree': `
+        let acc = 0; const visit = (k, v) => { acc += v.id; };
+        for (let w = 0; w < n; w++) t.forEachPair(visit);
+        return acc;`,
+      'raw:functional-red-black-tree': `
+        let acc = 0; const visit = (k, v) => { acc += v.id; }; const tree = t.tree;
+        for (let w = 0; w < n; w++) tree.forEach(visit);
+        return acc;`,
     },
   },
   'iterate-range': {

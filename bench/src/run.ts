@@ -3,13 +3,21 @@
  * timed with tinybench 6 driven directly, after a correctness check against the reference index;
  * then heap bytes per VMA measured in child processes.
  */
+import { loadavg } from 'node:os';
 import { DEFAULT_MAX_MAP_COUNT, type IndexPlugin, UnknownNameError } from '@vmakit/core';
 import { findSharedDir } from '@vmakit/testkit';
 import { Bench, type Statistics } from 'tinybench';
 import { type BenchEnvironment, benchEnvironment } from './environment.js';
 import { type BenchLayout, loadCaptureLayouts, syntheticLayoutFor } from './layouts.js';
 import { type MemoryRow, measureMemory, type PluginModule } from './memory.js';
-import { type CompiledLoop, compileLoop, INDEX_BENCH_OPS, type IndexBenchOp, OP_SPECS } from './ops.js';
+import {
+  type CompiledLoop,
+  compileLoop,
+  INDEX_BENCH_OPS,
+  type IndexBenchOp,
+  iterateAllWalks,
+  OP_SPECS,
+} from './ops.js';
 import { generateQueries, type QuerySizes } from './queries.js';
 import { deriveSeed } from './rng.js';
 import { baselineSubjects, indexSubject, type Subject, supports } from './subjects.js';
@@ -28,7 +36,7 @@ export interface IndexBenchOptions {
   readonly ops?: readonly string[];
   /** Time budget per task in ms (default 500; quick 60). */
   readonly time?: number;
-  /** Warm-up budget per task in ms (default time / 5, at most 100). */
+  /** Warm-up budget per task in ms (default 100; quick 20). */
   readonly warmupTime?: number;
   /** CI mode: short budgets, smaller query arrays, synthetic layouts only by default. */
   readonly quick?: boolean;
@@ -120,7 +128,7 @@ export interface IndexBenchReport {
   readonly ops: {
     readonly name: IndexBenchOp;
     readonly unit: string;
-    readonly ops_per_sample: number | 'vmas';
+    readonly ops_per_sample: number | 'whole walks';
   }[];
   readonly targets: TargetCheck[];
   /** Skipped parts and why. */
@@ -141,7 +149,12 @@ const QUICK = {
   sizes: { addresses: 8192, windows: 1024, gaps: 256, splits: 256 },
 } as const;
 const DEFAULT_SAMPLE_CAP = 1000;
-const RATIO_OPS: ReadonlySet<IndexBenchOp> = new Set(['find-random', 'find-seq', 'lookup-random']);
+const RATIO_OPS: ReadonlySet<IndexBenchOp> = new Set([
+  'find-random',
+  'find-seq',
+  'find-seq-cached',
+  'lookup-random',
+]);
 
 /** Written by every timed iteration so that no result is dead code. */
 let sink = 0;
@@ -282,7 +295,7 @@ export async function runIndexBenchmarks(options: IndexBenchOptions): Promise<In
   const time = options.time ?? mode.time;
   if (!(time > 0) || !Number.isFinite(time))
     throw new RangeError(`time must be a positive number of ms, got ${time}`);
-  const warmupTime = options.warmupTime ?? Math.min(100, time / 5);
+  const warmupTime = options.warmupTime ?? (quick ? 20 : 100);
   if (!(warmupTime >= 0)) throw new RangeError(`warmupTime must be >= 0 ms, got ${warmupTime}`);
   const sampleCap =
     options.retainSamples === true
@@ -370,7 +383,7 @@ export async function runIndexBenchmarks(options: IndexBenchOptions): Promise<In
         throws: true,
         ...(signal === undefined ? {} : { signal }),
       });
-      const batch = Math.min(spec.batch, len);
+      const batch = op === 'iterate-all' ? iterateAllWalks(layout.vmas) : Math.min(spec.batch, len);
       for (const p of prepared) {
         let cursor = 0;
         const { loop, target } = p;
@@ -383,7 +396,7 @@ export async function runIndexBenchmarks(options: IndexBenchOptions): Promise<In
       }
       bench.addEventListener('cycle', (evt) => progress(`${layout.name} ${op} ${evt.task?.name ?? ''}`));
       await bench.run();
-      const perSample = op === 'iterate-all' ? layout.vmas : batch;
+      const perSample = op === 'iterate-all' ? batch * layout.vmas : batch;
       for (const p of prepared) {
         const result = bench.getTask(p.subject.name)?.result;
         if (result?.state === 'completed') {
@@ -415,6 +428,7 @@ export async function runIndexBenchmarks(options: IndexBenchOptions): Promise<In
     }
   }
   environment.finished_at = new Date().toISOString();
+  environment.load_average_end = loadavg()[0] ?? 0;
   return {
     schema: 'vmakit-bench-indexes/1',
     results: rows,
@@ -437,7 +451,7 @@ export async function runIndexBenchmarks(options: IndexBenchOptions): Promise<In
     ops: ops.map((o) => ({
       name: o,
       unit: OP_SPECS[o].unit,
-      ops_per_sample: o === 'iterate-all' ? ('vmas' as const) : OP_SPECS[o].batch,
+      ops_per_sample: o === 'iterate-all' ? ('whole walks' as const) : OP_SPECS[o].batch,
     })),
     targets: targetChecks(rows, DEFAULT_MAX_MAP_COUNT),
     notes,

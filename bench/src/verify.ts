@@ -151,12 +151,18 @@ export function verifyOp(input: VerifyInput): void {
     switch (op) {
       case 'find-random':
       case 'find-seq':
+      case 'find-seq-cached':
       case 'lookup-random': {
-        const arr = op === 'find-seq' ? q.sequential : q.random;
+        const arr = op === 'find-random' || op === 'lookup-random' ? q.random : q.sequential;
         const isLookup = op === 'lookup-random';
+        const cached = op === 'find-seq-cached' && index !== null;
         for (let i = 0; i < arr.length; i++) {
           const a = arr[i]!;
-          const got = isLookup ? reader.lookup(target, a) : reader.find(target, a);
+          const got = isLookup
+            ? reader.lookup(target, a)
+            : cached
+              ? index.find(a, 0)
+              : reader.find(target, a);
           const want = isLookup ? oracle.lookup(a) : oracle.find(a);
           if (got !== want) {
             fail(

@@ -115,8 +115,9 @@ describe('the warm-up correctness check', () => {
         checks++;
       }
     }
-    // 5 read ops × 5 structures, gap 2, churn-insert-remove 4, churn-mmap 2, churn-mprotect 2.
-    expect(checks).toBe(25 + 2 + 4 + 2 + 2);
+    // 5 read ops × 5 structures, find-seq-cached 3 (indexes and limit), gap 2, churn-insert-remove 4,
+    // churn-mmap 2, churn-mprotect 2.
+    expect(checks).toBe(25 + 3 + 2 + 4 + 2 + 2);
   });
 
   it('catches a baseline loop that drifts from the oracle (checksum)', () => {

@@ -12,7 +12,7 @@ import {
   VM_FAULT_SIGBUS,
 } from './fault-flags.js';
 import { FRAME_ANON, FRAME_EXCLUSIVE, ZERO_FRAME } from './phys-mem.js';
-import { acquire, mem, release, type StepGen, work } from './steps.js';
+import { acquire, release, type StepGen, work } from './steps.js';
 import type { Vmf } from './vmf.js';
 import { EV } from './vmstat.js';
 import {
@@ -39,7 +39,7 @@ export function* vmfAnonPrepare(vmf: Vmf): StepGen<number> {
     // covers that read.
     let av = vmf.vma.anonVma;
     if (spec.attrsOnly) {
-      yield mem('read', spec.live.id, env.anonVmaLine, 'vma');
+      yield vmf.mem('read', spec.live.id, env.anonVmaLine, 'vma');
       av = spec.live.anonVma;
     }
     if (av !== null) return 0;
@@ -94,7 +94,7 @@ export function* doAnonymousPage(vmf: Vmf): StepGen<number> {
     }
     pt.setPte(pteSlot(vmf), ZERO_FRAME, entry);
     yield work('pte-install');
-    yield mem('write', lockId, vmf.pteIdx >> 3, 'pte');
+    yield vmf.mem('write', lockId, vmf.pteIdx >> 3, 'pte');
     env.vmstat.counts[EV.zero_page_faults]!++;
     yield release('ptl', lockId, 'spin');
     return 0;
@@ -129,8 +129,8 @@ export function* doAnonymousPage(vmf: Vmf): StepGen<number> {
   pt.setPte(pteSlot(vmf), frame, entry);
   env.rssAnon++;
   yield work('pte-install');
-  yield mem('rmw', env.phys.objId(frame), 0, 'page');
-  yield mem('write', lockId, vmf.pteIdx >> 3, 'pte');
+  yield vmf.mem('rmw', env.phys.objId(frame), 0, 'page');
+  yield vmf.mem('write', lockId, vmf.pteIdx >> 3, 'pte');
   env.vmstat.counts[EV.anon_faults]!++;
   yield release('ptl', lockId, 'spin');
   return 0;

@@ -22,7 +22,7 @@ import {
   VM_FAULT_RETRY,
 } from './fault-flags.js';
 import { FRAME_ANON, FRAME_DIRTY, FRAME_EXCLUSIVE } from './phys-mem.js';
-import { mem, RCU_ENTER, RCU_EXIT, release, type StepGen, work } from './steps.js';
+import { RCU_ENTER, RCU_EXIT, release, type StepGen, work } from './steps.js';
 import { backingFile, type VmOps, vmOpsFault } from './vm-ops.js';
 import type { Vmf } from './vmf.js';
 import { EV } from './vmstat.js';
@@ -165,7 +165,7 @@ export function* faultDirtySharedPage(vmf: Vmf, ops: VmOps): StepGen<number> {
   if (dirtied) {
     env.phys.flags[frame]! |= FRAME_DIRTY;
     env.vmstat.inc(EV.nr_dirtied);
-    yield mem('rmw', env.phys.objId(frame), 0, 'page');
+    yield vmf.mem('rmw', env.phys.objId(frame), 0, 'page');
   }
   if (
     (dirtied || ops.pageMkwrite) &&
@@ -229,8 +229,8 @@ export function* finishFault(vmf: Vmf): StepGen<number> {
   setPteOne(vmf, page, pteSlot(vmf), (vmf.flags & FAULT_FLAG_WRITE) !== 0, isCow);
   rssAdd(vmf, isCow, 1);
   yield work('pte-install');
-  yield mem('rmw', env.phys.objId(page), 0, 'page');
-  yield mem('write', env.pt.objId[vmf.pte]!, vmf.pteIdx >> 3, 'pte');
+  yield vmf.mem('rmw', env.phys.objId(page), 0, 'page');
+  yield vmf.mem('write', env.pt.objId[vmf.pte]!, vmf.pteIdx >> 3, 'pte');
   yield* pteUnlock(vmf);
   return 0;
 }
@@ -284,7 +284,7 @@ function* filemapMapPages(vmf: Vmf, startPgoff: number, endPgoff: number): StepG
       break;
     }
   }
-  yield mem('read', f.objId, 0, 'page-cache');
+  yield vmf.mem('read', f.objId, 0, 'page-cache');
   if (first < 0) return 0;
   if (vmf.spec === null) {
     if (env.pt.entries[vmf.pmdSlot] === 0 && vmf.preallocPte !== 0) {
@@ -315,7 +315,7 @@ function* filemapMapPages(vmf: Vmf, startPgoff: number, endPgoff: number): StepG
     if (addr === vmf.address) ret = VM_FAULT_NOPAGE;
     if (idx >> 3 !== lastLine) {
       lastLine = idx >> 3;
-      yield mem('write', env.pt.objId[vmf.pte]!, lastLine, 'pte');
+      yield vmf.mem('write', env.pt.objId[vmf.pte]!, lastLine, 'pte');
     }
   }
   if (mapped > 0) {

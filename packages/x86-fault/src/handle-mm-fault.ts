@@ -50,7 +50,7 @@ import {
   ptePresent,
   pudIndexOfVpn,
 } from './page-table.js';
-import { acquire, mem, release, type StepGen } from './steps.js';
+import { acquire, release, type StepGen } from './steps.js';
 import { vmOpsOf } from './vm-ops.js';
 import { type FaultVma, type SpecState, Vmf } from './vmf.js';
 import { EV } from './vmstat.js';
@@ -117,7 +117,7 @@ export function* handleMmFault(
     const pgdIdx = pgdIndexOfVpn(vpn);
     const pudIdx = pudIndexOfVpn(vpn);
     const pmdIdx = pmdIndexOfVpn(vpn);
-    yield mem('read', pt.objId[pt.pgd]!, lineOf(pgdIdx), 'pgd');
+    yield vmf.mem('read', pt.objId[pt.pgd]!, lineOf(pgdIdx), 'pgd');
     const pudSlot = pt.pgd * PTRS_PER_TABLE + pgdIdx;
     if (pt.entries[pudSlot] === 0) {
       if (speculative) {
@@ -127,7 +127,7 @@ export function* handleMmFault(
       yield* allocUpper(vmf, pudSlot, LEVEL_PUD, Math.floor(vmf.address / PGDIR_SIZE) * PGDIR_SIZE);
     }
     const pud = pt.entries[pudSlot]!;
-    yield mem('read', pt.objId[pud]!, lineOf(pudIdx), 'pud');
+    yield vmf.mem('read', pt.objId[pud]!, lineOf(pudIdx), 'pud');
     const pmdParentSlot = pud * PTRS_PER_TABLE + pudIdx;
     if (pt.entries[pmdParentSlot] === 0) {
       if (speculative) {
@@ -137,7 +137,7 @@ export function* handleMmFault(
       yield* allocUpper(vmf, pmdParentSlot, LEVEL_PMD, Math.floor(vmf.address / PUD_SIZE) * PUD_SIZE);
     }
     const pmd = pt.entries[pmdParentSlot]!;
-    yield mem('read', pt.objId[pmd]!, lineOf(pmdIdx), 'pmd');
+    yield vmf.mem('read', pt.objId[pmd]!, lineOf(pmdIdx), 'pmd');
     vmf.pmdSlot = pmd * PTRS_PER_TABLE + pmdIdx;
     const table = pt.entries[vmf.pmdSlot]!;
     vmf.origPmd = table;
@@ -155,7 +155,7 @@ export function* handleMmFault(
     } else {
       vmf.pte = table;
       const slot = table * PTRS_PER_TABLE + vmf.pteIdx;
-      yield mem('read', pt.objId[table]!, vmf.pteIdx >> 3, 'pte');
+      yield vmf.mem('read', pt.objId[table]!, vmf.pteIdx >> 3, 'pte');
       origFlags = pt.pteFlags[slot]!;
       vmf.origPteFlags = origFlags;
       vmf.origPteFrame = pt.entries[slot]!;
@@ -205,7 +205,7 @@ export function* handleMmFault(
     entry |= PTE_ACCESSED;
     if (entry !== origFlags) {
       pt.setPte(slot, vmf.origPteFrame, entry);
-      yield mem('write', pt.objId[vmf.pte]!, vmf.pteIdx >> 3, 'pte');
+      yield vmf.mem('write', pt.objId[vmf.pte]!, vmf.pteIdx >> 3, 'pte');
     } else {
       // Nothing to update: a spurious fault (flush_tlb_fix_spurious_fault() is a no-op on x86).
       env.vmstat.inc(EV.spurious_faults);

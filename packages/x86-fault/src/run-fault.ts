@@ -62,28 +62,41 @@ function verdictFor(strategy: FaultStrategy, env: FaultEnv): PairingVerdict {
   return v;
 }
 
-/** Lock bookkeeping of one fault. */
+/** Lock bookkeeping of one fault (pooled: a fault allocates nothing here). */
 class HeldLocks {
   private readonly kinds: string[] = [];
   private readonly ids: number[] = [];
   private readonly modes: string[] = [];
+  private n = 0;
   rcu = 0;
+  env: FaultEnv | null = null;
 
-  constructor(private readonly env: FaultEnv) {}
+  reset(env: FaultEnv): void {
+    this.env = env;
+    this.n = 0;
+    this.rcu = 0;
+  }
 
   private find(kind: string, id: number): number {
-    for (let i = 0; i < this.kinds.length; i++) if (this.kinds[i] === kind && this.ids[i] === id) return i;
+    for (let i = 0; i < this.n; i++) if (this.kinds[i] === kind && this.ids[i] === id) return i;
     return -1;
   }
 
+  private remove(i: number): void {
+    const last = --this.n;
+    this.kinds[i] = this.kinds[last]!;
+    this.ids[i] = this.ids[last]!;
+    this.modes[i] = this.modes[last]!;
+  }
+
   resolve(step: Step): StepResult {
+    const env = this.env!;
     switch (step.op) {
       case 'acquire': {
         const tryOnly = step.mode === 'read-try' || step.mode === 'spin-try';
         const i = this.find(step.lock, step.id);
         const externallyWriteLocked =
-          step.lock === 'mmap_lock' &&
-          (this.env.mm as { readonly writeLocked?: unknown }).writeLocked === true;
+          step.lock === 'mmap_lock' && (env.mm as { readonly writeLocked?: unknown }).writeLocked === true;
         if (i >= 0 || externallyWriteLocked) {
           if (tryOnly) return false;
           const who = i >= 0 ? 'the fault already holds it' : 'the mmap write lock is held outside the fault';
@@ -91,9 +104,10 @@ class HeldLocks {
             `runFault: ${step.lock}#${step.id} ${step.mode} would never be granted: ${who}`,
           );
         }
-        this.kinds.push(step.lock);
-        this.ids.push(step.id);
-        this.modes.push(step.mode === 'read-try' ? 'read' : step.mode === 'spin-try' ? 'spin' : step.mode);
+        const k = this.n++;
+        this.kinds[k] = step.lock;
+        this.ids[k] = step.id;
+        this.modes[k] = step.mode === 'read-try' ? 'read' : step.mode === 'spin-try' ? 'spin' : step.mode;
         return true;
       }
       case 'release': {
@@ -103,9 +117,7 @@ class HeldLocks {
             `runFault: release of ${step.lock}#${step.id} ${step.mode}, which is not held`,
           );
         }
-        this.kinds.splice(i, 1);
-        this.ids.splice(i, 1);
-        this.modes.splice(i, 1);
+        this.remove(i);
         return undefined;
       }
       case 'downgrade': {
@@ -121,19 +133,23 @@ class HeldLocks {
         if (this.rcu < 0) throw new VmakitError('runFault: rcu_read_unlock() without rcu_read_lock()');
         return undefined;
       default:
-        return uncontendedResult(step, this.env.mm);
+        return uncontendedResult(step, env.mm);
     }
   }
 
   assertClean(strategy: string): void {
-    if (this.kinds.length > 0 || this.rcu !== 0) {
-      const held = this.kinds.map((k, i) => `${k}#${this.ids[i]} ${this.modes[i]}`).join(', ');
+    if (this.n > 0 || this.rcu !== 0) {
+      const held: string[] = [];
+      for (let i = 0; i < this.n; i++) held.push(`${this.kinds[i]}#${this.ids[i]} ${this.modes[i]}`);
       throw new VmakitError(
-        `runFault: ${strategy} returned holding [${held}]${this.rcu !== 0 ? ` with ${this.rcu} RCU section(s) open` : ''}`,
+        `runFault: ${strategy} returned holding [${held.join(', ')}]${this.rcu !== 0 ? ` with ${this.rcu} RCU section(s) open` : ''}`,
       );
     }
   }
 }
+
+/** Bookkeepers not in use (runFault may nest when a hook runs another fault). */
+const pool: HeldLocks[] = [];
 
 /**
  * Run one fault of `strategy` in `env` to completion. Deterministic. Throws UnsafePairingError for an
@@ -157,16 +173,22 @@ export function runFault(
     const mm = env.mm;
     while (r.done !== true) r = gen.next(uncontendedResult(r.value, mm));
   } else {
-    const held = new HeldLocks(env);
-    while (r.done !== true) {
-      const step = r.value;
-      before?.(step, n);
-      const res = held.resolve(step);
-      after?.(step, res, n);
-      n++;
-      r = gen.next(res);
+    const held = pool.pop() ?? new HeldLocks();
+    held.reset(env);
+    try {
+      while (r.done !== true) {
+        const step = r.value;
+        before?.(step, n);
+        const res = held.resolve(step);
+        after?.(step, res, n);
+        n++;
+        r = gen.next(res);
+      }
+      if (options.checkLocks !== false) held.assertClean(strategy.name);
+    } finally {
+      held.env = null;
+      pool.push(held);
     }
-    if (options.checkLocks !== false) held.assertClean(strategy.name);
   }
   return verdict.safe ? r.value : { ...r.value, unsafePairing: verdict.reason };
 }

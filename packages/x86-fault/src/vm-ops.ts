@@ -31,7 +31,7 @@ import {
 } from './fault-flags.js';
 import { type CachedFile, MMAP_LOTSAMISS } from './page-cache.js';
 import { ptePresent } from './page-table.js';
-import { mem, type StepGen, work } from './steps.js';
+import { type StepGen, work } from './steps.js';
 import type { FaultVma, Vmf } from './vmf.js';
 import { EV } from './vmstat.js';
 import { releaseFaultLock, specAbort } from './walk.js';
@@ -102,14 +102,14 @@ function* shmemOrSpecialFault(vmf: Vmf): StepGen<number> {
   const f = env.cache.of(backingFile(vmf));
   const index = backingIndex(vmf);
   if (index >= f.sizePages) return VM_FAULT_SIGBUS;
-  yield mem('read', f.objId, 0, 'page-cache');
+  yield vmf.mem('read', f.objId, 0, 'page-cache');
   let frame = env.cache.find(f, index);
   if (frame === 0) {
     yield work('page-alloc');
     frame = env.cache.insert(f, index);
     if (frame === 0) return VM_FAULT_OOM;
     yield work('page-zero');
-    yield mem('write', f.objId, 0, 'page-cache');
+    yield vmf.mem('write', f.objId, 0, 'page-cache');
   }
   env.phys.get(frame);
   vmf.page = frame;
@@ -125,7 +125,7 @@ function* filemapFault(vmf: Vmf): StepGen<number> {
   const f = env.cache.of(backingFile(vmf));
   const index = vmf.pgoff;
   if (index >= f.sizePages) return VM_FAULT_SIGBUS;
-  yield mem('read', f.objId, 0, 'page-cache');
+  yield vmf.mem('read', f.objId, 0, 'page-cache');
   let frame = env.cache.find(f, index);
   if (frame !== 0) {
     // do_async_mmap_readahead(): a hit lowers mmap_miss (first attempt only).
@@ -155,7 +155,7 @@ function* filemapFault(vmf: Vmf): StepGen<number> {
     inserted++;
   }
   env.vmstat.inc(EV.readahead_pages, inserted);
-  yield mem('write', f.objId, 0, 'page-cache');
+  yield vmf.mem('write', f.objId, 0, 'page-cache');
   yield work('io-read', inserted);
   if (dropLock) return VM_FAULT_MAJOR | VM_FAULT_RETRY;
   frame = env.cache.find(f, index);

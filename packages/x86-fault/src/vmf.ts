@@ -5,6 +5,7 @@
  */
 import type { AnonVma, FileRef, Vma, VmaKind } from '@vmakit/core';
 import type { FaultEnv } from './env.js';
+import type { MemAccess, MemStep, MemWhat } from './steps.js';
 import type { SpfAbortReason } from './vmstat.js';
 
 /** The VMA attributes the fault paths read. `Vma` satisfies it. */
@@ -65,6 +66,14 @@ export class Vmf {
   cowPage = 0;
   /** A PTE table allocated before taking the page lock (vmf->prealloc_pte). */
   preallocPte = 0;
+  /** The fault's reusable `mem` step (see mem()). */
+  private readonly memStep = {
+    op: 'mem' as const,
+    access: 'read' as MemAccess,
+    obj: 0,
+    line: 0,
+    what: 'pte' as MemWhat,
+  };
 
   constructor(
     readonly env: FaultEnv,
@@ -81,5 +90,19 @@ export class Vmf {
     const vpn = this.address / 4096;
     this.pgoff = vma.pgoff + (this.address - vma.start) / 4096;
     this.pteIdx = vpn % 512;
+  }
+
+  /**
+   * A `mem` step for this fault. The same object is reused for every mem step of the fault: steps are
+   * only valid until the generator is resumed (see steps.ts), and this keeps the hot path from
+   * allocating one per cache-line access.
+   */
+  mem(access: MemAccess, obj: number, line: number, what: MemWhat): MemStep {
+    const s = this.memStep;
+    s.access = access;
+    s.obj = obj;
+    s.line = line;
+    s.what = what;
+    return s;
   }
 }

@@ -8,7 +8,7 @@
 import { PTE_DIRTY, PTE_RW, VM_WRITE } from '@vmakit/core';
 import { FAULT_FLAG_ORIG_PTE_VALID, FAULT_FLAG_VMA_LOCK, VM_FAULT_RETRY } from './fault-flags.js';
 import { LEVEL_PTE, PMD_SIZE, PTE_PKEY_SHIFT, PTRS_PER_TABLE } from './page-table.js';
-import { abortStep, acquire, mem, release, type StepGen, work } from './steps.js';
+import { abortStep, acquire, release, type StepGen, work } from './steps.js';
 import type { Vmf } from './vmf.js';
 import { EV, type SpfAbortReason } from './vmstat.js';
 
@@ -50,7 +50,12 @@ export function* allocUpper(vmf: Vmf, slot: number, level: number, base: number)
   if (pt.entries[slot] === 0) {
     pt.link(slot, t);
     env.vmstat.inc(EV.pgtable_alloc);
-    yield mem('write', pt.objId[Math.floor(slot / PTRS_PER_TABLE)]!, lineOf(slot % PTRS_PER_TABLE), 'pud');
+    yield vmf.mem(
+      'write',
+      pt.objId[Math.floor(slot / PTRS_PER_TABLE)]!,
+      lineOf(slot % PTRS_PER_TABLE),
+      'pud',
+    );
   } else {
     pt.freeTable(t);
   }
@@ -78,7 +83,7 @@ export function* pmdInstall(vmf: Vmf, t: number): StepGen<void> {
   if (pt.entries[vmf.pmdSlot] === 0) {
     pt.link(vmf.pmdSlot, t);
     env.vmstat.inc(EV.pgtable_alloc);
-    yield mem('write', lockId, lineOf(vmf.pmdSlot % PTRS_PER_TABLE), 'pmd');
+    yield vmf.mem('write', lockId, lineOf(vmf.pmdSlot % PTRS_PER_TABLE), 'pmd');
   } else {
     pt.freeTable(t);
   }

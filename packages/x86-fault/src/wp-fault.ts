@@ -12,7 +12,7 @@ import { vmfAnonPrepare } from './anon-fault.js';
 import { VM_FAULT_NOPAGE, VM_FAULT_OOM, VM_FAULT_RETRY } from './fault-flags.js';
 import { doPageMkwrite, faultDirtySharedPage, rssAdd } from './file-fault.js';
 import { FRAME_ANON, FRAME_EXCLUSIVE, ZERO_FRAME } from './phys-mem.js';
-import { mem, type StepGen, work } from './steps.js';
+import { type StepGen, work } from './steps.js';
 import { SHMEM_OPS, vmOpsOf } from './vm-ops.js';
 import type { Vmf } from './vmf.js';
 import { EV } from './vmstat.js';
@@ -70,7 +70,7 @@ function* wpPageReuse(vmf: Vmf): StepGen<void> {
   const slot = pteSlot(vmf);
   const entry = mkDirtyMaybeWrite(vmf.origPteFlags | PTE_ACCESSED, vmf.vma.flags);
   env.pt.setPte(slot, vmf.origPteFrame, entry);
-  yield mem('write', env.pt.objId[vmf.pte]!, vmf.pteIdx >> 3, 'pte');
+  yield vmf.mem('write', env.pt.objId[vmf.pte]!, vmf.pteIdx >> 3, 'pte');
   yield* pteUnlock(vmf);
   env.vmstat.inc(EV.pgreuse);
 }
@@ -118,10 +118,10 @@ function* wpPageCopy(vmf: Vmf, old: number, hasOld: boolean): StepGen<number> {
     env.phys.mapcount[fresh] = 1;
     env.phys.index[fresh] = vmf.address / 4096;
     env.pt.setPte(slot, fresh, entry);
-    yield mem('write', env.pt.objId[vmf.pte]!, vmf.pteIdx >> 3, 'pte');
+    yield vmf.mem('write', env.pt.objId[vmf.pte]!, vmf.pteIdx >> 3, 'pte');
     if (hasOld) {
       env.phys.mapcount[old]!--;
-      yield mem('rmw', env.phys.objId(old), 0, 'page');
+      yield vmf.mem('rmw', env.phys.objId(old), 0, 'page');
     }
     toPut = hasOld ? old : 0;
     copied = true;

@@ -54,7 +54,7 @@ function elf(types: number[], elfClass = 2): Buffer {
   b.writeBigUInt64LE(BigInt(phoff), 32);
   b.writeUInt16LE(56, 54);
   b.writeUInt16LE(types.length, 56);
-  types.forEach((t, i) => b.writeUInt32LE(t, phoff + 56 * i));
+  for (const [i, t] of types.entries()) b.writeUInt32LE(t, phoff + 56 * i);
   return b;
 }
 

@@ -141,6 +141,9 @@ export function vmaLockFastPath(o: PerVmaLockOptions = {}): FastPath {
       return FALLBACK;
     }
     const vma = found;
+    // access_error() and handle_mm_fault() read the VMA's fault fields (line 0 was read to lock it).
+    const lines = env.vmaReadLines;
+    for (let i = 0; i < lines.length; i++) if (lines[i] !== 0) yield st.mem('read', vma.id, lines[i]!, 'vma');
     if (accessError(req.errorCode, vma, st.pkru)) {
       yield release('vma_lock', vma.id, 'read');
       if (v64) return FALLBACK;

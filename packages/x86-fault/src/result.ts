@@ -1,3 +1,5 @@
+import type { MemAccess, MemStep, MemWhat } from './steps.js';
+
 /**
  * What a fault is asked to do (the hardware's view: address, error code, CPU mode, PKRU) and how it
  * ended (the kernel's view: handled, a signal with its si_code, an oops, ...).
@@ -62,6 +64,14 @@ export interface FaultResult {
 
 /** Mutable per-fault state shared by do_user_addr_fault() and the strategy's fast path. */
 export class FaultState {
+  /** The fault's reusable `mem` step (see mem()). */
+  private readonly memStep = {
+    op: 'mem' as const,
+    access: 'read' as MemAccess,
+    obj: 0,
+    line: 0,
+    what: 'vma' as MemWhat,
+  };
   /** FAULT_FLAG_* of the fault. */
   flags = 0;
   /** The PKRU read_pkru() returns for this fault (0 without OSPKE). */
@@ -73,4 +83,14 @@ export class FaultState {
   retries = 0;
   abort: string | null = null;
   vmFault = 0;
+
+  /** A `mem` step reusing this fault's scratch object (valid until the generator is resumed). */
+  mem(access: MemAccess, obj: number, line: number, what: MemWhat): MemStep {
+    const s = this.memStep;
+    s.access = access;
+    s.obj = obj;
+    s.line = line;
+    s.what = what;
+    return s;
+  }
 }

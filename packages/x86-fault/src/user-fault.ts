@@ -129,6 +129,9 @@ export function* doUserAddrFault(
           break;
         }
         st.path = 'mmap-lock';
+        // access_error() and handle_mm_fault() read the VMA's fault fields.
+        const lines = env.vmaReadLines;
+        for (let i = 0; i < lines.length; i++) yield st.mem('read', vma.id, lines[i]!, 'vma');
         if (accessError(ec, vma, st.pkru)) {
           yield release('mmap_lock', env.mmObj, 'read');
           result = yield* badAreaAccessError(env, req, st, vma);

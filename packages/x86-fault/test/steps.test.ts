@@ -48,6 +48,9 @@ describe('step sequences', () => {
       'work:fault-entry',
       'acquire:mmap_lock:read',
       'lookup:find:locked',
+      // vm_start..vm_flags and vm_ops..anon_vma: lines 0 and 1 of the maple-era vm_area_struct.
+      'mem:read:vma',
+      'mem:read:vma',
       'mem:read:pgd',
       'mem:read:pud',
       'mem:read:pmd',

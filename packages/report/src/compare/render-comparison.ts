@@ -35,7 +35,7 @@ function side(
   confidence: number,
 ): string {
   if (s === null) return '-';
-  const v = formatHuman(s.median, unit);
+  const v = formatHuman(s.median, unit, 4);
   if (kind === 'exact') return v;
   if (s.ci === null)
     return `${v} ± ∞ ${notes.mark(`need ≥ 6 samples for a ${Math.round(confidence * 100)}% confidence interval of the median`)}`;
@@ -102,7 +102,7 @@ function textTable(t: ComparisonTable, c: Comparison): string[] {
   const header = ['name', visible(c.a.label), visible(c.b.label), `vs ${visible(c.a.label)}`];
   const shown = rows.map((r) => [visible(r[0]!), r[1]!, r[2]!, r[3]!]);
   const widths = header.map((h, i) => Math.max(displayWidth(h), ...shown.map((r) => displayWidth(r[i]!))));
-  widths[0] = Math.min(widths[0]!, 32);
+  widths[0] = Math.min(widths[0]!, 56);
   widths[1] = Math.min(widths[1]!, 24);
   widths[2] = Math.min(widths[2]!, 24);
   const line = (r: string[]) =>

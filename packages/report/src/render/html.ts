@@ -33,7 +33,7 @@ footer { margin-top: 3rem; font-size: 0.8rem; color: #555; }
 
 function table(t: TableBlock, n: number): string {
   const head = t.columns
-    .map((c) => `<th scope="col"${c.numeric ? ' class="num"' : ''}>${escapeXml(c.label)}</th>`)
+    .map((c) => `<th scope="col"${c.numeric ? ' class="num"' : ''}>${escapeXmlTruncated(c.label, 300)}</th>`)
     .join('');
   const rows = t.rows
     .map((r) => {
@@ -48,21 +48,21 @@ function table(t: TableBlock, n: number): string {
       return `<tr>${cells.join('')}</tr>`;
     })
     .join('\n');
-  return `<div class="table-wrap"><table id="table-${n}">\n<caption>${escapeXml(t.caption)}</caption>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table></div>`;
+  return `<div class="table-wrap"><table id="table-${n}">\n<caption>${escapeXmlTruncated(t.caption, 600)}</caption>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table></div>`;
 }
 
 function block(b: Block, n: number): string {
   switch (b.kind) {
     case 'paragraph':
       return b.tone === 'warning'
-        ? `<p class="warning" role="note"><strong>Warning:</strong> ${escapeXml(b.text)}</p>`
-        : `<p>${escapeXml(b.text)}</p>`;
+        ? `<p class="warning" role="note"><strong>Warning:</strong> ${escapeXmlTruncated(b.text, 2000)}</p>`
+        : `<p>${escapeXmlTruncated(b.text, 2000)}</p>`;
     case 'list':
-      return `<ul>\n${b.items.map((i) => `<li>${escapeXml(i)}</li>`).join('\n')}\n</ul>`;
+      return `<ul>\n${b.items.map((i) => `<li>${escapeXmlTruncated(i, 2000)}</li>`).join('\n')}\n</ul>`;
     case 'table':
       return table(b, n);
     case 'chart':
-      return `<figure>\n${b.svg}\n<figcaption>${escapeXml(b.title)}</figcaption>\n</figure>`;
+      return `<figure>\n${b.svg}\n<figcaption>${escapeXmlTruncated(b.title, 600)}</figcaption>\n</figure>`;
   }
 }
 

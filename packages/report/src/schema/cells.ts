@@ -17,9 +17,22 @@ import type {
 /** The sections whose rows are matrix cells, and the prefix of their keys. */
 export type CellSection = 'bench' | 'memory' | 'replay' | 'scaling' | 'bytes' | 'published';
 
+/**
+ * Percent-encoding that also accepts lone surrogates (which `encodeURIComponent` throws on):
+ * they become `%uD800`, which no other input produces because a literal `%` is encoded as `%25`.
+ */
+function encodePart(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    out += cp >= 0xd800 && cp <= 0xdfff ? `%u${cp.toString(16).toUpperCase()}` : encodeURIComponent(ch);
+  }
+  return out;
+}
+
 function key(section: CellSection, parts: ReadonlyArray<string | number | null>): string {
   // null becomes an empty part; names are non-empty by schema, so it cannot collide with a name.
-  return [section, ...parts.map((p) => (p === null ? '' : encodeURIComponent(String(p))))].join('/');
+  return [section, ...parts.map((p) => (p === null ? '' : encodePart(String(p))))].join('/');
 }
 
 /** Key of a benchmark row: layout, vmas, index, op. */

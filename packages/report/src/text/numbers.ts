@@ -74,26 +74,26 @@ export function groupThousands(v: number): string {
  * A human-readable figure for tables and chart ticks in the markup formats: K/M suffixes for
  * counts and rates, time units for ns, binary units for bytes, % for fractions and percents.
  */
-export function formatHuman(v: number, unit: Unit): string {
+export function formatHuman(v: number, unit: Unit, digits = 3): string {
   if (!Number.isFinite(v)) return String(v);
   switch (unit) {
     case 'ns':
-      return formatNs(v);
+      return formatNs(v, digits);
     case 'bytes':
-      return formatBytes(v);
+      return formatBytes(v, digits);
     case 'fraction':
-      return `${significant(v * 100)}%`;
+      return `${significant(v * 100, digits)}%`;
     case 'percent':
-      return `${significant(v)}%`;
+      return `${significant(v, digits)}%`;
     case 'cpus':
       return groupThousands(v);
     case 'count':
-      return Number.isInteger(v) && Math.abs(v) < 1e6 ? groupThousands(v) : formatSi(v);
+      return Number.isInteger(v) && Math.abs(v) < 1e6 ? groupThousands(v) : formatSi(v, digits);
     case 'per_sec':
     case 'cost':
-      return formatSi(v);
+      return formatSi(v, digits);
     case 'plain':
-      return significant(v, 4);
+      return significant(v, Math.max(4, digits));
   }
 }
 

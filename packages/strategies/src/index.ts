@@ -1,3 +1,5 @@
+export type { PairingOptions, PairingVerdict } from '@vmakit/x86-fault';
+export { checkPairing } from '@vmakit/x86-fault';
 export { createMmapLockStrategy, mmapLockPlugin } from './mmap-lock.js';
 export type { PerVmaLockOptions } from './per-vma-lock.js';
 export {

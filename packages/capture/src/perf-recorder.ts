@@ -9,8 +9,9 @@
  * blocking (a fifo opened read-write or non-blocking does not wait for the other side) and keeps
  * the control fifo open, so the command waits in the pipe even if perf opens it later.
  *
- * Without control support, readiness is approximated: wait until perf holds one event descriptor
- * per event, then a short settling delay; the summary says so.
+ * Without control support, readiness is approximated: wait until perf holds at least one event
+ * descriptor per event and thread and their number has stopped growing, then a short settling
+ * delay; the summary says so.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
@@ -182,19 +183,25 @@ export class PerfRecorder {
   private async awaitDescriptors(o: PerfRecorderOptions): Promise<void> {
     const deadline = Date.now() + o.readyTimeoutMs;
     const pid = this.child.pid;
+    let threads = 1;
+    try {
+      threads = Math.max(1, (await readdir(`/proc/${o.pid}/task`)).length);
+    } catch {
+      // the target's own check reports a vanished process
+    }
+    // perf opens each event once per thread (and, depending on version and options, once per CPU,
+    // plus side-band events): wait for at least events x threads descriptors and then until the
+    // count has stopped growing.
+    const minimum = o.events.length * threads;
+    let last = -1;
+    let stableRounds = 0;
     for (;;) {
       if (o.signal?.aborted === true) throw interrupted();
       if (this.exited || pid === undefined) throw this.failure('exited before it started recording');
-      let count = 0;
-      try {
-        for (const fd of await readdir(`/proc/${pid}/fd`)) {
-          const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
-          if (target === 'anon_inode:[perf_event]') count++;
-        }
-      } catch {
-        // perf is exiting; the next round reports it
-      }
-      if (count >= o.events.length) {
+      const count = await countPerfEventFds(pid);
+      stableRounds = count === last ? stableRounds + 1 : 0;
+      last = count;
+      if (count >= minimum && stableRounds >= 4) {
         // perf enables the events right after opening and mapping them; give it that moment.
         await sleep(250, o.signal);
         if (this.exited) throw this.failure('exited before it started recording');
@@ -206,7 +213,7 @@ export class PerfRecorder {
           `perf record did not open its ${o.events.length} events within ${o.readyTimeoutMs} ms; perf said: ${perfFailureText(this.stderrText())}`,
         );
       }
-      await sleep(5);
+      await sleep(25);
     }
   }
 
@@ -256,4 +263,18 @@ export class PerfRecorder {
       // already gone
     }
   }
+}
+
+/** Descriptors of `pid` that are perf events. */
+async function countPerfEventFds(pid: number): Promise<number> {
+  let count = 0;
+  try {
+    for (const fd of await readdir(`/proc/${pid}/fd`)) {
+      const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+      if (target === 'anon_inode:[perf_event]') count++;
+    }
+  } catch {
+    // perf is exiting; the caller notices
+  }
+  return count;
 }

@@ -3,7 +3,15 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { replayCapture } from '@vmakit/replay';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CaptureError, capturePid, compileWorkload, parseProcStat } from '../src/index.js';
+import {
+  CaptureError,
+  capturePid,
+  checkCaptureEnvironment,
+  compileWorkload,
+  parseProcStat,
+} from '../src/index.js';
+import { PerfRecorder } from '../src/perf-recorder.js';
+import { runProgram } from '../src/run.js';
 import { captureSkipReason, referencePlugin, tempDir } from './helpers/gate.js';
 
 const skip = await captureSkipReason();
@@ -113,6 +121,43 @@ describe.skipIf(skip !== null)('capturePid end to end', () => {
       await new Promise((r) => setTimeout(r, 20));
       expect(c.exitCode).toBeNull();
       expect(stateOf(c.pid!)).not.toBe('T');
+    },
+    T,
+  );
+
+  it(
+    "without the control fifo (old perf), readiness is inferred from perf's event descriptors",
+    async () => {
+      const c = await startPaced('0');
+      const pid = c.pid!;
+      const env = await checkCaptureEnvironment();
+      process.kill(pid, 'SIGSTOP');
+      const workDir = tempDir('capture-fallback');
+      try {
+        const rec = await PerfRecorder.start({
+          perf: env.perf,
+          pid,
+          events: env.tracepoints.events,
+          mmapPages: 256,
+          workDir,
+          useControl: false,
+          readyTimeoutMs: 30_000,
+        });
+        expect(rec.readiness).toBe('event-descriptors');
+        process.kill(pid, 'SIGCONT');
+        await new Promise((r) => setTimeout(r, 200));
+        process.kill(pid, 'SIGSTOP');
+        const result = await rec.stop();
+        expect(result.stderr).toMatch(/Captured and wrote/);
+        process.kill(pid, 'SIGCONT');
+        const script = await runProgram(env.perf, ['script', '-i', rec.dataPath, '-F', 'event']);
+        expect(script.code).toBe(0);
+        expect(script.stdout).toMatch(/exceptions:page_fault_user/);
+        expect(script.stdout).toMatch(/syscalls:sys_exit_munmap/);
+      } finally {
+        process.kill(pid, 'SIGCONT');
+        rmSync(workDir, { recursive: true, force: true });
+      }
     },
     T,
   );

@@ -35,7 +35,8 @@ describe.skipIf(!present)('the committed fixture captures', () => {
     const dirs = readdirSync(fixtures!).filter((n) => statSync(join(fixtures!, n)).isDirectory());
     expect(dirs.sort()).toEqual(Object.keys(expected).sort());
     let bytes = 0;
-    for (const d of dirs) for (const f of readdirSync(join(fixtures!, d))) bytes += statSync(join(fixtures!, d, f)).size;
+    for (const d of dirs)
+      for (const f of readdirSync(join(fixtures!, d))) bytes += statSync(join(fixtures!, d, f)).size;
     expect(bytes).toBeLessThan(1024 * 1024);
   });
 

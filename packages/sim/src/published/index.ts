@@ -1,0 +1,38 @@
+export type {
+  Agreement,
+  CompareOptions,
+  ComparisonRow,
+  FigureComparison,
+  PublishedComparison,
+  SimPoint,
+  SimRunConfig,
+  SimRunMetrics,
+  SimRunner,
+} from './compare.js';
+export {
+  comparePublished,
+  formatComparison,
+  judgeAbsolute,
+  judgeFraction,
+  judgeRatio,
+  publishedRuns,
+  runKey,
+} from './compare.js';
+export type {
+  BenefitFractionCheck,
+  Citation,
+  FigureCheck,
+  Metric,
+  NotModelledCheck,
+  PublishedFigure,
+  PublishedValue,
+  RatioItem,
+  RatiosCheck,
+  RunSpec,
+  ScalingCheck,
+  SeriesCheck,
+  SpfRateItem,
+  SpfRatesCheck,
+  Variant,
+} from './figures.js';
+export { figureById, PUBLISHED_FIGURES } from './figures.js';

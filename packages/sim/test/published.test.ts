@@ -77,7 +77,9 @@ describe('published figures as data', () => {
     if (k.kind !== 'series') throw new Error('series expected');
     const stated = [1.28, 13.96, 65.28, 68.99, 136.5];
     expect(k.points.map((p) => p.threads)).toEqual([1, 12, 21, 48, 112]);
-    k.points.forEach((p, i) => expect((p.variant / p.baseline - 1) * 100).toBeCloseTo(stated[i]!, 1));
+    k.points.forEach((p, i) => {
+      expect((p.variant / p.baseline - 1) * 100).toBeCloseTo(stated[i]!, 1);
+    });
   });
 
   it('ratio items agree with the percentages their sources state', () => {

@@ -27,6 +27,8 @@ export { renderMarkdown } from './render/markdown.js';
 export { renderText, TEXT_WIDTH } from './render/text.js';
 export type { ReportFiles } from './render/write.js';
 export { renderAll, writeReport } from './render/write.js';
+export type { FaultFigures, ReplayReportLike } from './schema/adapters.js';
+export { replayRowFrom } from './schema/adapters.js';
 export type { CellSection, LocatedCell } from './schema/cells.js';
 export {
   benchmarkCell,

@@ -330,12 +330,19 @@ export async function captureCommand(
   } finally {
     recorder?.killNow();
     killChild();
-    await Promise.race([exited, sleep(5000)]);
+    await settleWithin(exited, 5000);
     guard.runCleanups();
     guard.dispose();
     await rm(workDir, { recursive: true, force: true });
     if (tmpOut !== null) await rm(tmpOut, { recursive: true, force: true });
   }
+}
+
+/** Waits for `p`, at most `ms` (without keeping the event loop alive once `p` settled). */
+async function settleWithin(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
 }
 
 /**

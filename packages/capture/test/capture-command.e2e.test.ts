@@ -163,7 +163,7 @@ describe.skipIf(skip !== null)('captureCommand end to end (perf, a compiled work
       const out = join(dir, 'out-lost');
       let err: unknown = null;
       try {
-        await captureCommand([bin['fault-storm']!, '2'], { out, stdio: 'ignore', mmapPages: 1 });
+        await captureCommand([bin['fault-storm']!, '1'], { out, stdio: 'ignore', mmapPages: 1 });
       } catch (e) {
         err = e;
       }
@@ -173,7 +173,7 @@ describe.skipIf(skip !== null)('captureCommand end to end (perf, a compiled work
       expect(existsSync(out)).toBe(false);
       expect(readdirSync(dir).filter((n) => n.startsWith('.out-lost'))).toEqual([]);
 
-      const s = await captureCommand([bin['fault-storm']!, '2'], {
+      const s = await captureCommand([bin['fault-storm']!, '1'], {
         out,
         stdio: 'ignore',
         mmapPages: 1,
@@ -186,6 +186,36 @@ describe.skipIf(skip !== null)('captureCommand end to end (perf, a compiled work
       expect(s.files).toContain(LOST_MARKER);
       expect(readFileSync(join(out, LOST_MARKER), 'utf8')).toMatch(/incomplete/);
       await expect(replayCapture(out, { index: referencePlugin })).rejects.toThrow(/perf lost/);
+    },
+    T,
+  );
+
+  it(
+    'an abort while the program runs: interrupted, the program killed, nothing written',
+    async () => {
+      const ac = new AbortController();
+      const out = join(dir, 'out-aborted');
+      let pid = 0;
+      let err: unknown = null;
+      try {
+        await captureCommand([bin['paced-churn']!, '2', '0'], {
+          out,
+          stdio: 'ignore',
+          signal: ac.signal,
+          onProgress: (p) => {
+            const m = /\(pid (\d+)\)/.exec(p.message);
+            if (m !== null) pid = Number(m[1]);
+            if (p.phase === 'tracing') setTimeout(() => ac.abort(), 100);
+          },
+        });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(CaptureError);
+      expect((err as CaptureError).code).toBe('interrupted');
+      expect(pid).toBeGreaterThan(0);
+      expect(existsSync(`/proc/${pid}`)).toBe(false);
+      expect(existsSync(out)).toBe(false);
     },
     T,
   );

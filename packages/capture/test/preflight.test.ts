@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CaptureError,
+  checkCaptureEnvironment,
   classifyPerfFailure,
   hasPerfCapability,
   perfExecutable,
+  probePerf,
   tracePermissionProblem,
 } from '../src/index.js';
 
@@ -63,5 +66,22 @@ describe("classifying perf's failures", () => {
       if (saved === undefined) delete process.env.VMAKIT_PERF;
       else process.env.VMAKIT_PERF = saved;
     }
+  });
+});
+
+describe('perf missing', () => {
+  it('a clear error naming the package to install; the probe says why', async () => {
+    let err: unknown = null;
+    try {
+      await checkCaptureEnvironment({ perfPath: '/nonexistent/perf' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CaptureError);
+    expect((err as CaptureError).code).toBe('perf-missing');
+    expect((err as CaptureError).message).toMatch(/perf is not installed .*linux-perf/);
+    const probe = await probePerf({ perfPath: '/nonexistent/perf' });
+    expect(probe.ok).toBe(false);
+    if (!probe.ok) expect(probe.code).toBe('perf-missing');
   });
 });

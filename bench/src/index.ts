@@ -3,7 +3,7 @@ export { ADDR_MAX, buildFrbTree, buildSortedBtree, LimitArray } from './baseline
 export { BenchVma } from './entry.js';
 export type { BenchEnvironment } from './environment.js';
 export type { FormatOptions } from './format.js';
-export { formatIndexBenchMarkdown } from './format.js';
+export { formatIndexBenchMarkdown, formatMeasuredSection } from './format.js';
 export type { BenchLayout, SyntheticLayoutOptions } from './layouts.js';
 export {
   generateSyntheticLayout,

@@ -7,6 +7,7 @@ import {
   BASELINE_NAMES,
   baselineSubjects,
   formatIndexBenchMarkdown,
+  formatMeasuredSection,
   generateQueries,
   INDEX_BENCH_OPS,
   measureMemory,
@@ -76,6 +77,10 @@ describe('runIndexBenchmarks (quick, 1,000 VMAs, two indexes)', () => {
     const md = formatIndexBenchMarkdown(report);
     expect(md).toMatch(/### synthetic-1000 \(1,000 VMAs\)/);
     expect(md).toMatch(/\| find-random \| \*\*maple\*\* \|/);
+    const section = formatMeasuredSection(report, 'maple', 'test');
+    expect(section).toMatch(/^## Measured\n/);
+    expect(section).toMatch(/\| op \| rbtree \| \*\*maple\*\* \| limit \|/);
+    expect(section).toMatch(/`maple` at 1,000 VMAs in detail/);
     // Targets are reported for the 65,530 layout only.
     expect(report.targets).toEqual([]);
     expect(JSON.parse(JSON.stringify(report)).results.length).toBe(38);

@@ -276,5 +276,9 @@ describe('number formatting', () => {
     expect(formatFixed(57500, 'count')).toBe('57500');
     expect(formatFixed(0.1234, 'fraction')).toBe('12.34%');
     expect(formatFixed(2, 'plain', 2)).toBe('2.00');
+    // A column lines up its decimals; quoted figures keep theirs.
+    expect(columnDecimals([1150000, 35294117.6], 'per_sec')).toBe(1);
+    expect(columnDecimals([0.25, 0.5], 'cost')).toBe(4);
+    expect(columnDecimals([75, 100.69, 84.46], 'plain')).toBe(2);
   });
 });

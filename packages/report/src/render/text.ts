@@ -42,14 +42,16 @@ function wrap(text: string, width: number, first = '', indent = ''): string[] {
 
 function table(t: TableBlock): string[] {
   const keyN = Math.min(t.keyColumns, t.columns.length);
-  const decimals = t.columns.map((_, i) =>
-    columnDecimals(
-      t.rows.flatMap((r) => {
-        const c = r[i];
-        return c !== undefined && (c.kind === 'num' || c.kind === 'vs') && c.value !== null ? [c.value] : [];
-      }),
-    ),
-  );
+  const decimals = t.columns.map((_, i) => {
+    const nums = t.rows.flatMap((r) => {
+      const c = r[i];
+      return c !== undefined && (c.kind === 'num' || c.kind === 'vs') && c.value !== null ? [c] : [];
+    });
+    return columnDecimals(
+      nums.map((c) => c.value!),
+      nums[0]?.unit,
+    );
+  });
   const cells = t.rows.map((r) => r.map((c, i) => visible(fixedCell(c, decimals[i]).text)));
   const heads = t.columns.map((c) => visible(c.label));
   const natural = (i: number) =>

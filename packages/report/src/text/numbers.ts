@@ -93,7 +93,7 @@ export function formatHuman(v: number, unit: Unit, digits = 3): string {
     case 'cost':
       return formatSi(v, digits);
     case 'plain':
-      return significant(v, Math.max(4, digits));
+      return significant(v, Math.max(6, digits));
   }
 }
 
@@ -117,11 +117,20 @@ export function formatFixed(v: number, unit: Unit, decimals?: number): string {
 
 /**
  * Decimals that suit a whole column of figures in fixed-width text (so decimal points line up):
- * 1 when the largest magnitude is ≥ 100, 2 when ≥ 1, else 4.
+ * 1 when the largest magnitude is ≥ 100, 2 when ≥ 1, else 4; for `plain` figures, as many as the
+ * most precise value has (at most 4).
  */
-export function columnDecimals(values: readonly number[]): number {
-  const finite = values.filter((v) => Number.isFinite(v)).map(Math.abs);
-  const max = finite.length === 0 ? 0 : Math.max(...finite);
+export function columnDecimals(values: readonly number[], unit?: Unit): number {
+  const finite = values.filter((v) => Number.isFinite(v));
+  if (unit === 'plain') {
+    // Figures quoted from elsewhere (published values, ratios) keep every decimal they have.
+    const need = (v: number) => {
+      const s = significant(v, 6);
+      return s.includes('.') && !s.includes('e') ? s.length - s.indexOf('.') - 1 : 0;
+    };
+    return Math.min(4, Math.max(0, ...finite.map(need)));
+  }
+  const max = finite.length === 0 ? 0 : Math.max(...finite.map(Math.abs));
   return max >= 100 ? 1 : max >= 1 ? 2 : 4;
 }
 

@@ -3,6 +3,7 @@ import { linearTicks, makeScale } from '../src/charts/scale.js';
 import { num } from '../src/charts/svg.js';
 import { groupedBarChart, lineChart } from '../src/index.js';
 import {
+  columnDecimals,
   formatBytes,
   formatChange,
   formatFixed,

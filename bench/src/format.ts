@@ -16,6 +16,26 @@ function opsPerSec(v: number): string {
   return v.toFixed(0);
 }
 
+/** Wraps prose lines (not tables or list items) at `width` characters, on spaces. */
+function wrapProse(lines: readonly string[], width: number): string[] {
+  const out: string[] = [];
+  for (const line of lines) {
+    if (line.length <= width || line.startsWith('|')) {
+      out.push(line);
+      continue;
+    }
+    let rest = line;
+    while (rest.length > width) {
+      const cut = rest.lastIndexOf(' ', width);
+      if (cut <= 0) break;
+      out.push(rest.slice(0, cut));
+      rest = rest.slice(cut + 1);
+    }
+    out.push(rest);
+  }
+  return out;
+}
+
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   return [
     `| ${header.join(' | ')} |`,
@@ -251,5 +271,5 @@ export function formatMeasuredSection(report: IndexBenchReport, index: string, n
       out.push(`- ${t.target}: ${t.value.toFixed(2)} — ${t.met ? 'met' : 'not met'} in this run`);
     out.push('');
   }
-  return out.join('\n');
+  return wrapProse(out, 100).join('\n');
 }

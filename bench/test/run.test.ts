@@ -135,12 +135,15 @@ describe.skipIf(memoryChildScript() === null)(
   'memory measurement (needs the built child: npx tsc -b bench)',
   () => {
     it('counts the limit arrays at about 24 bytes per VMA (two Float64Arrays and a pointer array)', async () => {
+      // raw:sorted-btree runs too: it proves the CommonJS default-export adapter under plain node.
       const { rows } = await measureMemory({
-        subjects: baselineSubjects().slice(0, 1),
+        subjects: baselineSubjects().slice(0, 2),
         vmas: 20_000,
         seed: 1,
       });
-      expect(rows).toHaveLength(1);
+      expect(rows.map((r) => r.index)).toEqual(['limit', 'raw:sorted-btree']);
+      expect(rows[1]!.heap_bytes_per_vma).toBeGreaterThan(16);
+      expect(rows[1]!.heap_bytes_per_vma).toBeLessThan(80);
       expect(rows[0]!.index).toBe('limit');
       expect(rows[0]!.array_buffer_bytes_per_vma).toBeCloseTo(16, 0);
       expect(rows[0]!.heap_bytes_per_vma).toBeGreaterThan(20);

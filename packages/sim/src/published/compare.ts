@@ -106,7 +106,7 @@ export interface PublishedComparison {
 
 /** Options of the comparison. */
 export interface CompareOptions {
-  /** Machine profile of every run (default `server`). */
+  /** Machine profile of every run (default DEFAULT_COMPARE_PROFILE). */
   readonly profile?: string;
   readonly seed?: number;
   /** Runs needing more CPUs are not made (their rows are `not-run`). */
@@ -118,6 +118,12 @@ export interface CompareOptions {
   /** Parameter overrides per workload name (e.g. a smaller memsize_bytes). */
   readonly workloadParams?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
+
+/**
+ * The engine's 2-socket Skylake server profile: 2 x 28 cores with SMT, the machine class of
+ * Rasmussen's measurements (2 x Skylake, 56 cores / 112 threads).
+ */
+export const DEFAULT_COMPARE_PROFILE = 'skylake-2s';
 
 /** A stable key of a run configuration. */
 export function runKey(c: SimRunConfig): string {
@@ -180,7 +186,7 @@ export function publishedRuns(options: CompareOptions = {}): SimRunConfig[] {
 
 function makeCtx(o: CompareOptions): Ctx {
   return {
-    profile: o.profile ?? 'server',
+    profile: o.profile ?? DEFAULT_COMPARE_PROFILE,
     seed: o.seed ?? 1,
     maxCpus: o.maxCpus ?? Number.POSITIVE_INFINITY,
     traceDirs: o.traceDirs ?? {},

@@ -11,6 +11,7 @@ export type {
 } from './compare.js';
 export {
   comparePublished,
+  DEFAULT_COMPARE_PROFILE,
   formatComparison,
   judgeAbsolute,
   judgeFraction,

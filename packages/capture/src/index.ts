@@ -23,10 +23,11 @@ export {
 export type { ProcStat } from './proc.js';
 export { parseProcStat } from './proc.js';
 export { buildStopHelper, findCCompiler, STOP_HELPER_SOURCE } from './stop-helper.js';
-export type { TracepointSelection } from './tracepoints.js';
+export type { TracefsLookup, TracepointSelection } from './tracepoints.js';
 export {
   FAULT_TRACEPOINT,
   findTracefsEvents,
+  lookupTracefs,
   MEMORY_SYSCALLS,
   selectTracepoints,
   TRACEFS_CANDIDATES,

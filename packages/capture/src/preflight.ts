@@ -102,7 +102,7 @@ export async function checkCaptureEnvironment(options: EnvironmentOptions = {}):
     throw new CaptureError(
       'perf-missing',
       v.error.code === 'ENOENT'
-        ? `perf is not installed (no '${perf}' on PATH); install it (Debian/Ubuntu: linux-perf or linux-tools-$(uname -r); Fedora: perf) or pass its path`
+        ? `perf is not installed (${perf.includes('/') ? `no executable ${perf}` : `no '${perf}' on PATH`}); install it (Debian/Ubuntu: linux-perf or linux-tools-$(uname -r); Fedora: perf) or pass its path`
         : `cannot run '${perf}': ${v.error.message}`,
       { cause: v.error },
     );

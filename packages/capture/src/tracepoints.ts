@@ -65,17 +65,35 @@ export function selectTracepoints(exists: (event: string) => boolean): Tracepoin
   return { events, syscalls, skipped };
 }
 
-/** The tracefs `events` directory, or null when no candidate is mounted. */
-export function findTracefsEvents(candidates: readonly string[] = TRACEFS_CANDIDATES): string | null {
+/** Where tracefs was found: its `events` directory, or a mount point that exists but cannot be read. */
+export type TracefsLookup =
+  | { readonly kind: 'found'; readonly events: string }
+  | { readonly kind: 'denied'; readonly path: string }
+  | { readonly kind: 'absent' };
+
+/** Looks for the tracefs `events` directory in the candidates, in order. */
+export function lookupTracefs(candidates: readonly string[] = TRACEFS_CANDIDATES): TracefsLookup {
+  let denied: string | null = null;
   for (const root of candidates) {
     const events = join(root, 'events');
     try {
-      if (statSync(events).isDirectory()) return events;
-    } catch {
-      // not mounted here
+      if (statSync(events).isDirectory()) {
+        accessSync(events, constants.R_OK | constants.X_OK);
+        return { kind: 'found', events };
+      }
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // tracefs is mounted mode 700 by default: a non-root caller cannot even look inside.
+      if (code === 'EACCES' || code === 'EPERM') denied ??= events;
     }
   }
-  return null;
+  return denied === null ? { kind: 'absent' } : { kind: 'denied', path: denied };
+}
+
+/** The tracefs `events` directory, or null when no candidate is mounted and readable. */
+export function findTracefsEvents(candidates: readonly string[] = TRACEFS_CANDIDATES): string | null {
+  const r = lookupTracefs(candidates);
+  return r.kind === 'found' ? r.events : null;
 }
 
 /**
@@ -85,21 +103,20 @@ export function findTracefsEvents(candidates: readonly string[] = TRACEFS_CANDID
 export function tracefsEventExists(
   candidates: readonly string[] = TRACEFS_CANDIDATES,
 ): (event: string) => boolean {
-  const events = findTracefsEvents(candidates);
-  if (events === null) {
+  const r = lookupTracefs(candidates);
+  if (r.kind === 'absent') {
     throw new CaptureError(
       'tracefs-missing',
       `tracefs is not mounted (looked for ${candidates.map((c) => `${c}/events`).join(' and ')}); mount it with 'mount -t tracefs nodev /sys/kernel/tracing' (as root)`,
     );
   }
-  try {
-    accessSync(events, constants.R_OK | constants.X_OK);
-  } catch {
+  if (r.kind === 'denied') {
     throw new CaptureError(
       'permission',
-      `cannot read ${events}: tracefs is readable by root only by default; run the capture as root (or make tracefs readable and set kernel.perf_event_paranoid=-1)`,
+      `cannot read ${r.path}: tracefs is readable by root only by default; run the capture as root (or 'mount -o remount,mode=755 /sys/kernel/tracing' and set kernel.perf_event_paranoid=-1)`,
     );
   }
+  const events = r.events;
   return (event: string): boolean => {
     const colon = event.indexOf(':');
     if (colon <= 0) return false;

@@ -327,6 +327,10 @@ export async function captureCommand(
       perfVersion: env.perfVersion,
       warnings: [...warnings, ...written.warnings],
     };
+  } catch (err) {
+    // After an interruption, whatever failed next (perf killed, the process gone) is its consequence.
+    if (guard.signal.aborted) throw interrupted();
+    throw err;
   } finally {
     recorder?.killNow();
     killChild();

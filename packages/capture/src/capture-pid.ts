@@ -203,6 +203,10 @@ export async function capturePid(pid: number, options: CapturePidOptions): Promi
       perfVersion: env.perfVersion,
       warnings: [...warnings, ...written.warnings],
     };
+  } catch (err) {
+    // After an interruption, whatever failed next (perf killed, the process gone) is its consequence.
+    if (guard.signal.aborted) throw interrupted();
+    throw err;
   } finally {
     recorder?.killNow();
     resume();

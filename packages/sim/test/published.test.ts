@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   comparePublished,
+  engineRunner,
   figureById,
   formatComparison,
   judgeAbsolute,
@@ -242,5 +243,55 @@ describe('agreement rules', () => {
     expect(judgeAbsolute(600_000, 573_625)).toBe('match');
     expect(judgeAbsolute(1_000_000, 573_625)).toBe('rough');
     expect(judgeAbsolute(3_000_000, 573_625)).toBe('mismatch');
+  });
+});
+
+describe('engineRunner', () => {
+  it('resolves names to plug-ins once, passes the run options, and keeps only the metrics', async () => {
+    const loads: string[] = [];
+    const seen: unknown[] = [];
+    const run = engineRunner({
+      runSim: (o) => {
+        seen.push(o);
+        return { faults_per_sec: 5, ops_per_sec: 6, faults: 7, spf_attempt: 3, spf_abort: 1 };
+      },
+      workload: async (n) => {
+        loads.push(n);
+        return { plugin: n };
+      },
+      strategy: (n) => ({ strategy: n }),
+      index: (n) => ({ index: n }),
+      extra: { durationNs: 1000 },
+    });
+    const c: SimRunConfig = {
+      workload: 'pft',
+      params: { cachelines: 2 },
+      strategy: 'spf-copy-vma',
+      index: 'maple',
+      profile: 'skylake-2s',
+      threads: 4,
+      cpus: 4,
+      seed: 9,
+    };
+    expect(await run(c)).toEqual({
+      faults_per_sec: 5,
+      ops_per_sec: 6,
+      faults: 7,
+      spf_attempt: 3,
+      spf_abort: 1,
+    });
+    await run({ ...c, threads: 8, cpus: 8 });
+    expect(loads).toEqual(['pft']);
+    expect(seen[0]).toEqual({
+      durationNs: 1000,
+      workload: { plugin: 'pft' },
+      params: { cachelines: 2 },
+      cpus: 4,
+      strategy: { strategy: 'spf-copy-vma' },
+      index: { index: 'maple' },
+      profile: 'skylake-2s',
+      seed: 9,
+    });
+    await expect(run({ ...c, threads: 2 })).rejects.toThrow(/one thread per CPU/);
   });
 });

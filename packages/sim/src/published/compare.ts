@@ -47,14 +47,13 @@ export interface SimRunMetrics {
   readonly faults?: number;
   readonly spf_attempt?: number;
   readonly spf_abort?: number;
-  readonly [counter: string]: number | undefined;
 }
 
 /** The simulator as the comparison sees it. */
 export type SimRunner = (config: SimRunConfig) => SimRunMetrics | Promise<SimRunMetrics>;
 
 /** A finished run. */
-export interface SimPoint {
+export interface FinishedRun {
   readonly config: SimRunConfig;
   readonly metrics: SimRunMetrics;
 }
@@ -560,7 +559,7 @@ function evaluate(ctx: Ctx, look: Lookup, f: PublishedFigure): ComparisonRow[] {
  * A run that throws becomes `not-run` with the error message. O(figures + runs).
  */
 export async function comparePublished(
-  source: SimRunner | readonly SimPoint[],
+  source: SimRunner | readonly FinishedRun[],
   options: CompareOptions = {},
 ): Promise<PublishedComparison> {
   const ctx = makeCtx(options);

@@ -3,8 +3,8 @@ export type {
   CompareOptions,
   ComparisonRow,
   FigureComparison,
+  FinishedRun,
   PublishedComparison,
-  SimPoint,
   SimRunConfig,
   SimRunMetrics,
   SimRunner,
@@ -19,6 +19,8 @@ export {
   publishedRuns,
   runKey,
 } from './compare.js';
+export type { EngineDeps } from './engine-runner.js';
+export { engineRunner } from './engine-runner.js';
 export type {
   BenefitFractionCheck,
   Citation,

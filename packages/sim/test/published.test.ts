@@ -139,6 +139,10 @@ describe('which runs reproduce each figure', () => {
     expect(runs.filter((r) => r.workload === 'pft').every((r) => r.params.size_bytes === 1 << 24)).toBe(true);
     expect(runs.some((r) => r.workload === 'trace:/captures/c-arenas')).toBe(true);
     expect(publishedRuns().some((r) => r.workload.startsWith('trace:'))).toBe(false);
+    // A figure's engine hints travel with its runs and make them distinct configurations.
+    const trace = runs.find((r) => r.workload.startsWith('trace:'))!;
+    expect(trace).toMatchObject({ params: { time_scale: 1 }, durationNs: 40_000_000, warmupNs: 0 });
+    expect(runKey(trace)).not.toBe(runKey({ ...trace, durationNs: undefined, warmupNs: undefined }));
     expect(() => publishedRuns({ figures: ['nope'] })).toThrow(/unknown published figure 'nope'/);
   });
 });

@@ -361,6 +361,23 @@ describe('mixed', () => {
     expect(w.some((o) => o.op === 'iteration')).toBe(false);
   });
 
+  it('per_thread_vmas gives each faulter a VMA of its own', () => {
+    const slice = 2 * PAGE_SIZE;
+    const w = mixedPlugin.create({
+      threads: 4,
+      seed: 1,
+      params: { region_bytes: slice, per_thread_vmas: 1 },
+    });
+    const mm = mmFor(w);
+    const problems: AccessProblem[] = [];
+    const { threads } = runAll(w, contexts(4, 1, mm), mmResponder(mm, problems), 40);
+    expect(problems).toEqual([]);
+    const vmaOf = (ops: WorkloadOp[]) => mm.findVma((body(ops)[0] as { addr: number }).addr)!;
+    const vmas = [0, 1, 2].map((t) => vmaOf(threads[t]!));
+    expect(new Set(vmas.map((v) => v.id)).size).toBe(3);
+    for (const v of vmas) expect(v.end - v.start).toBe(slice);
+  });
+
   it('needs two threads with a writer; a zero rate idles the writer', () => {
     expect(() => mixedPlugin.create({ threads: 1, seed: 1 })).toThrow(/writer=0/);
     expect(() => mixedPlugin.create({ threads: 1, seed: 1, params: { writer: 0 } })).not.toThrow();

@@ -15,6 +15,8 @@
  * change below 10%.
  */
 import type {
+  BenefitItem,
+  EngineHints,
   Metric,
   PublishedFigure,
   PublishedValue,
@@ -37,6 +39,10 @@ export interface SimRunConfig {
   /** CPUs of the simulated machine in use: one per thread, as the benchmarks pin them. */
   readonly cpus: number;
   readonly seed: number;
+  /** Measured window the figure needs (simulated ns), when not the engine's default. */
+  readonly durationNs?: number;
+  /** Warm-up the figure needs (simulated ns), when not the engine's default. */
+  readonly warmupNs?: number;
 }
 
 /** What a run reports. Counts are over the measured window (only their ratios are used). */
@@ -130,7 +136,8 @@ export function runKey(c: SimRunConfig): string {
     .sort()
     .map((k) => `${k}=${c.params[k]}`)
     .join(',');
-  return `${c.workload}|${params}|${c.strategy}|${c.index}|${c.profile}|t${c.threads}|c${c.cpus}|s${c.seed}`;
+  const hints = `${c.durationNs ?? '-'}/${c.warmupNs ?? '-'}`;
+  return `${c.workload}|${params}|${c.strategy}|${c.index}|${c.profile}|t${c.threads}|c${c.cpus}|s${c.seed}|${hints}`;
 }
 
 /** Why a needed run cannot be configured, or its configuration. */
@@ -150,6 +157,7 @@ function plan(
   params: Readonly<Record<string, number>> | undefined,
   threads: number,
   v: Variant,
+  engine?: EngineHints,
 ): Planned {
   let name = workload;
   if (workload.startsWith('trace:')) {
@@ -169,6 +177,8 @@ function plan(
       threads,
       cpus: threads,
       seed: ctx.seed,
+      ...(engine?.durationNs !== undefined ? { durationNs: engine.durationNs } : {}),
+      ...(engine?.warmupNs !== undefined ? { warmupNs: engine.warmupNs } : {}),
     },
   };
 }
@@ -212,8 +222,8 @@ function plansOf(ctx: Ctx, f: PublishedFigure): Planned[] {
       ]);
     case 'ratios':
       return c.items.flatMap((i) => [
-        plan(ctx, i.workload, i.params, i.threads, i.baseline),
-        plan(ctx, i.workload, i.params, i.threads, i.variant),
+        plan(ctx, i.workload, i.params, i.threads, i.baseline, i.engine),
+        plan(ctx, i.workload, i.params, i.threads, i.variant, i.engine),
       ]);
     case 'scaling':
       return [
@@ -221,9 +231,13 @@ function plansOf(ctx: Ctx, f: PublishedFigure): Planned[] {
         plan(ctx, c.workload, c.params, c.threads, c.variant),
       ];
     case 'benefit-fraction':
-      return [c.baseline, c.reference, c.candidate].map((v) => plan(ctx, c.workload, c.params, c.threads, v));
+      return c.items.flatMap((i) =>
+        [c.baseline, c.reference, c.candidate].map((v) =>
+          plan(ctx, i.workload, i.params, i.threads, v, i.engine),
+        ),
+      );
     case 'spf-rates':
-      return c.items.map((i) => plan(ctx, i.workload, i.params, i.threads, i.variant));
+      return c.items.map((i) => plan(ctx, i.workload, i.params, i.threads, i.variant, i.engine));
     case 'not-modelled':
       return [];
   }
@@ -363,8 +377,8 @@ function ratioRow(ctx: Ctx, look: Lookup, f: PublishedFigure, i: RatioItem): Com
   };
   const r = pair(
     look,
-    plan(ctx, i.workload, i.params, i.threads, i.baseline),
-    plan(ctx, i.workload, i.params, i.threads, i.variant),
+    plan(ctx, i.workload, i.params, i.threads, i.baseline, i.engine),
+    plan(ctx, i.workload, i.params, i.threads, i.variant, i.engine),
     i.metric,
   );
   if ('skip' in r) return row(b, null, 'not-run', r.skip);
@@ -474,7 +488,7 @@ function spfRateRow(ctx: Ctx, look: Lookup, f: PublishedFigure, i: SpfRateItem):
     quantity: `${i.quantity} (${i.variant.strategy})`,
     pub: i.published,
   };
-  const r = look(plan(ctx, i.workload, i.params, i.threads, i.variant));
+  const r = look(plan(ctx, i.workload, i.params, i.threads, i.variant, i.engine));
   if ('skip' in r) return row(b, null, 'not-run', r.skip);
   const { spf_attempt: att, spf_abort: ab, faults } = r.metrics;
   if (att === undefined || ab === undefined)
@@ -494,6 +508,34 @@ function spfRateRow(ctx: Ctx, look: Lookup, f: PublishedFigure, i: SpfRateItem):
     judgeFraction(sim, i.published),
     `spf_attempt ${att}, spf_abort ${ab}, faults ${faults ?? '?'}`,
   );
+}
+
+function benefitRow(
+  ctx: Ctx,
+  look: Lookup,
+  f: PublishedFigure,
+  c: Extract<PublishedFigure['check'], { kind: 'benefit-fraction' }>,
+  i: BenefitItem,
+): ComparisonRow {
+  const b: RowBase = {
+    figure: f,
+    x: i.label,
+    quantity: `(${c.candidate.strategy} gain) / (${c.reference.strategy} gain) over ${c.baseline.strategy}, ${c.baseline.index}`,
+    pub: c.published,
+  };
+  const got = [c.baseline, c.reference, c.candidate].map((v) =>
+    look(plan(ctx, i.workload, i.params, i.threads, v, i.engine)),
+  );
+  const rates: number[] = [];
+  for (const x of got) {
+    if ('skip' in x) return row(b, null, 'not-run', x.skip);
+    rates.push(metricOf(x.metrics, c.metric));
+  }
+  const [rb, rr, rc] = rates as [number, number, number];
+  const note = `baseline ${fmt(rb)}, ${c.reference.strategy} ${fmt(rr)}, ${c.candidate.strategy} ${fmt(rc)}`;
+  if (!(rr > rb * 1.03)) return row(b, null, 'mismatch', `${note}: the reference scheme gains nothing`);
+  const s = (rc / rb - 1) / (rr / rb - 1);
+  return row(b, s, judgeFraction(s, c.published), note);
 }
 
 function evaluate(ctx: Ctx, look: Lookup, f: PublishedFigure): ComparisonRow[] {
@@ -520,25 +562,8 @@ function evaluate(ctx: Ctx, look: Lookup, f: PublishedFigure): ComparisonRow[] {
       const s = r.variant / r.base;
       return [row(b, s, judgeRatio(s, c.published), `${fmt(r.base)} -> ${fmt(r.variant)}`)];
     }
-    case 'benefit-fraction': {
-      const b: RowBase = {
-        figure: f,
-        x: `${c.threads} threads`,
-        quantity: `(${c.candidate.strategy} gain) / (${c.reference.strategy} gain) over ${c.baseline.strategy}, ${c.baseline.index}`,
-        pub: c.published,
-      };
-      const base = look(plan(ctx, c.workload, c.params, c.threads, c.baseline));
-      const ref = look(plan(ctx, c.workload, c.params, c.threads, c.reference));
-      const cand = look(plan(ctx, c.workload, c.params, c.threads, c.candidate));
-      for (const x of [base, ref, cand]) if ('skip' in x) return [row(b, null, 'not-run', x.skip)];
-      const rb = metricOf((base as { metrics: SimRunMetrics }).metrics, c.metric);
-      const rr = metricOf((ref as { metrics: SimRunMetrics }).metrics, c.metric);
-      const rc = metricOf((cand as { metrics: SimRunMetrics }).metrics, c.metric);
-      const note = `baseline ${fmt(rb)}, ${c.reference.strategy} ${fmt(rr)}, ${c.candidate.strategy} ${fmt(rc)}`;
-      if (!(rr > rb * 1.03)) return [row(b, null, 'mismatch', `${note}: the reference scheme gains nothing`)];
-      const s = (rc / rb - 1) / (rr / rb - 1);
-      return [row(b, s, judgeFraction(s, c.published), note)];
-    }
+    case 'benefit-fraction':
+      return c.items.map((i) => benefitRow(ctx, look, f, c, i));
     case 'spf-rates':
       return c.items.map((i) => spfRateRow(ctx, look, f, i));
     case 'not-modelled':

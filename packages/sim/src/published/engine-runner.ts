@@ -17,6 +17,8 @@ export interface EngineDeps<W, S, I> {
     readonly index: I;
     readonly profile: string;
     readonly seed: number;
+    readonly durationNs?: number;
+    readonly warmupNs?: number;
   }) => SimRunMetrics | Promise<SimRunMetrics>;
   /** Workload by name (`trace:<dir>` included; may load a capture). */
   readonly workload: (name: string) => W | Promise<W>;
@@ -52,6 +54,8 @@ export function engineRunner<W, S, I>(deps: EngineDeps<W, S, I>): SimRunner {
       index: deps.index(c.index),
       profile: c.profile,
       seed: c.seed,
+      ...(c.durationNs !== undefined ? { durationNs: c.durationNs } : {}),
+      ...(c.warmupNs !== undefined ? { warmupNs: c.warmupNs } : {}),
     });
     return {
       faults_per_sec: r.faults_per_sec,

@@ -23,7 +23,9 @@ export type { EngineDeps } from './engine-runner.js';
 export { engineRunner } from './engine-runner.js';
 export type {
   BenefitFractionCheck,
+  BenefitItem,
   Citation,
+  EngineHints,
   FigureCheck,
   Metric,
   NotModelledCheck,

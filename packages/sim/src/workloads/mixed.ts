@@ -4,7 +4,8 @@
  * create thread stacks and mappings; Baghdasaryan's per-VMA lock cover letters), made controllable.
  *
  * - Faulters (threads 0 .. N-2) own equal slices of one long-lived anonymous region the setup maps
- *   (one VMA, like pft's). Each writes one byte per page of its slice (one iteration per page), then
+ *   (one VMA, like pft's; with per_thread_vmas = 1 each slice is followed by a PROT_NONE guard page,
+ *   so every faulter has a VMA of its own, as threads with their own allocations do). Each writes one byte per page of its slice (one iteration per page), then
  *   drops the pages with madvise(MADV_DONTNEED) — which takes the mmap lock for reading only
  *   (madvise_need_mmap_write) — and faults them in again. With refault = 0 a faulter instead maps,
  *   touches and unmaps its own region each loop, as page_fault1 does.
@@ -47,6 +48,11 @@ const SPECS: ParamSpecs = {
   writer_bytes: { default: 64 * 1024, rule: { kind: 'pages' }, doc: 'bytes the writer maps each cycle' },
   writer_mprotect: { default: 1, rule: { kind: 'flag' }, doc: 'the writer mprotects half of its mapping' },
   fence: { default: 1, rule: { kind: 'flag' }, doc: "a PROT_NONE page keeps the writer's VMAs apart" },
+  per_thread_vmas: {
+    default: 0,
+    rule: { kind: 'flag' },
+    doc: "each faulter's slice is its own VMA (a PROT_NONE guard page after each), not one shared VMA",
+  },
   image: { default: 1, rule: { kind: 'flag' }, doc: 'start from the non-randomised process image' },
   stacks: { default: 1, rule: { kind: 'flag' }, doc: 'the setup creates the thread stacks' },
 };
@@ -72,6 +78,8 @@ export const mixedPlugin = defineWorkloadPlugin({
     }
     const faulters = hasWriter ? threads - 1 : threads;
     const slice = params.region_bytes!;
+    // Distance between two faulters' slices: the slice plus its guard page when slices are separate VMAs.
+    const stride = params.per_thread_vmas === 1 ? slice + PAGE_SIZE : slice;
 
     function* setup(ctx: ThreadContext): SubProgram<void> {
       if (params.refault === 1) {
@@ -79,13 +87,21 @@ export const mixedPlugin = defineWorkloadPlugin({
           yield {
             op: 'mmap',
             addr: 0,
-            len: faulters * slice,
+            len: faulters * stride,
             prot: PROT_READ | PROT_WRITE,
             flags: MAP_PRIVATE | MAP_ANONYMOUS,
           },
           'mixed: region mmap',
         );
         ctx.shared.set(MIXED_REGION_KEY, region);
+        if (stride !== slice) {
+          for (let f = 0; f < faulters; f++) {
+            expectOk(
+              yield { op: 'mprotect', addr: region + f * stride + slice, len: PAGE_SIZE, prot: PROT_NONE },
+              'mixed: guard page mprotect',
+            );
+          }
+        }
       }
       if (params.fence === 1) {
         expectOk(
@@ -103,7 +119,7 @@ export const mixedPlugin = defineWorkloadPlugin({
       if (params.refault === 1) {
         const region = ctx.shared.get(MIXED_REGION_KEY);
         if (region === undefined) throw new WorkloadParamError('mixed: the setup program did not run');
-        const start = region + ctx.tid * slice;
+        const start = region + ctx.tid * stride;
         for (;;) {
           for (let p = start; p < start + slice; p += PAGE_SIZE) {
             yield { op: 'access', addr: p, write: true };

@@ -227,6 +227,9 @@ describe('agreement rules', () => {
     expect(judgeRatio(1.2, { value: 1.2041, text: '' })).toBe('match');
     expect(judgeRatio(1.1, { value: 1.2041, text: '' })).toBe('rough');
     expect(judgeRatio(3, { value: 12.69, text: '' })).toBe('direction');
+    expect(judgeRatio(48, { value: 24, text: '' })).toBe('rough');
+    expect(judgeRatio(27, { value: 24, text: '' })).toBe('match');
+    expect(judgeRatio(6.04, { value: 3.7, text: '' })).toBe('rough');
     expect(judgeRatio(0.8, { value: 1.2, text: '' })).toBe('mismatch');
     expect(judgeRatio(1.01, { value: 1.0128, text: '' })).toBe('match');
     expect(judgeRatio(1.3, { value: 1.0128, text: '' })).toBe('mismatch');

@@ -4,10 +4,11 @@
  *
  * The simulator is plugged in as a callback `run(config) -> metrics` (or as a list of finished runs),
  * so this module depends on no engine. Agreement levels, from best to worst:
- * - `match`: same direction and close in size (a ratio's log-gain within [0.75, 1.33] of the
- *   published one; a fraction within 10% of it; a value inside a published range);
- * - `rough`: same direction, size within a factor of 2 (log-gain ratio in [0.5, 2]; fraction within
- *   50%; a value within a factor of 2 of a published range);
+ * - `match`: same direction and close in size (a ratio below 2x: its log-gain within [0.75, 1.33] of
+ *   the published one; a ratio of 2x or more: within 25% of it; a fraction within 10%; a value inside
+ *   a published range);
+ * - `rough`: same direction, size within a factor of 2 (log-gain ratio in [0.5, 2], or a large ratio
+ *   within 2x; a fraction within 50%; a value within a factor of 2 of a published range);
  * - `direction`: only the direction agrees (both gains or both losses, sizes far apart);
  * - `mismatch`: opposite directions, or a shape property the published curve has is missing;
  * - `not-run`: no simulation for it (not modelled, too many CPUs, missing capture, run failed).
@@ -269,6 +270,12 @@ export function judgeRatio(sim: number, pub: PublishedValue): Agreement {
     return g < Math.log(1.05) ? 'match' : g < Math.log(1.1) ? 'rough' : 'mismatch';
   }
   if (ds !== dp) return ds === 0 && Math.abs(Math.log(p)) < Math.log(1.1) ? 'rough' : 'mismatch';
+  // Large ratios (2x or more either way) compare directly: 48x against 24x is a factor of 2 off.
+  if (Math.abs(Math.log(p)) >= Math.log(2)) {
+    const off = Math.abs(Math.log(sim / p));
+    return off <= Math.log(1.25) ? 'match' : off <= Math.log(2) ? 'rough' : 'direction';
+  }
+  // Small gains compare by their log-gain: +10% against +20% is a factor of 2 off.
   const q = Math.log(sim) / Math.log(p);
   if (q >= 0.75 && q <= 4 / 3) return 'match';
   if (q >= 0.5 && q <= 2) return 'rough';
@@ -399,7 +406,7 @@ function seriesRows(ctx: Ctx, look: Lookup, f: PublishedFigure, c: SeriesCheck):
     const pub = p.variant / p.baseline;
     const b: RowBase = {
       figure: f,
-      x: `${p.threads} threads`,
+      x: `${p.threads} thread${p.threads === 1 ? '' : 's'}`,
       quantity: `${c.metric} ${c.variant.strategy} over ${c.baseline.strategy} (${c.baseline.index})`,
       pub: { value: pub, text: `${fmt(p.baseline)} -> ${fmt(p.variant)}, ${((pub - 1) * 100).toFixed(2)}%` },
     };

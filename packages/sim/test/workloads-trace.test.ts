@@ -6,6 +6,7 @@ import { findSharedDir, sharedMissingMessage } from '@vmakit/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { WorkloadOp } from '../src/workload.js';
 import {
+  faultCanSucceed,
   resolveWorkload,
   type TraceStep,
   type TraceWorkloadPlugin,
@@ -22,6 +23,7 @@ import {
 } from './workloads-driver.js';
 
 const { MAP_FIXED_NOREPLACE } = uapi;
+
 const traces = findSharedDir('traces');
 
 /** A responder that answers each thread's system calls with the kernel's results, in order. */
@@ -69,7 +71,7 @@ describe.skipIf(traces === null)('captured traces as workloads', () => {
       expect(plugin.summary.tids).toHaveLength(c.threads);
       expect(plugin.summary.faults).toBe(c.faults);
       expect(plugin.summary.syscalls).toBe(c.syscalls);
-      const w = plugin.create({ threads: c.threads, seed: 1 });
+      const w = plugin.create({ threads: c.threads, seed: 1, params: { wait_for_mapping: 0 } });
       const mm = mmFor(w);
       const ctxs = contexts(c.threads, 1, mm);
       const respond = kernelResponder(plugin);
@@ -114,6 +116,27 @@ describe.skipIf(traces === null)('captured traces as workloads', () => {
       expect(w.stats.syscalls).toBe(c.syscalls);
     });
   }
+
+  it('the setup warms the page cache: each file range of start.maps read once through its own mapping', async () => {
+    const plugin = await traceWorkload(join(traces!, 'c-arenas'));
+    const w = plugin.create({ threads: 4, seed: 1 });
+    const fileVmas = w.initialState.vmas.filter((v) => v.kind === 'file');
+    const mm = mmFor(w);
+    const problems: AccessProblem[] = [];
+    const ops = drain(w.setup!(contexts(4, 1, mm)[0]!), mmResponder(mm, problems), 0);
+    expect(problems).toEqual([]);
+    const maps = ops.filter((o) => o.op === 'mmap');
+    // Two VMAs of one file with the same offset and length (maps shows RELRO so) are read once.
+    const ranges = new Set(fileVmas.map((v) => `${v.file!.id}|${v.pgoff}|${v.end - v.start}`));
+    expect(maps).toHaveLength(ranges.size);
+    for (const m of maps) expect(m).toMatchObject({ prot: uapi.PROT_READ, flags: uapi.MAP_PRIVATE });
+    const pages = maps.reduce((n, m) => n + (m as { len: number }).len / PAGE_SIZE, 0);
+    expect(ops.filter((o) => o.op === 'access')).toHaveLength(pages);
+    // Every temporary mapping is gone again: the replay starts from start.maps exactly.
+    expect(mm.mapCount).toBe(w.initialState.vmas.length);
+    const none = plugin.create({ threads: 4, seed: 1, params: { warm_files: 0 } });
+    expect(drain(none.setup!(contexts(4, 1, mmFor(none))[0]!), fakeResponder(), 0)).toEqual([]);
+  });
 
   it('the trace:<dir> name resolves to the capture', async () => {
     const plugin = await resolveWorkload(`trace:${join(traces!, 'py-sqlite')}`);
@@ -170,7 +193,11 @@ describe('a small synthetic capture', () => {
   it('orders threads by first event, thinks for the real gaps, and follows the kernel placement', async () => {
     const plugin = await traceWorkload(dir);
     expect(plugin.summary).toMatchObject({ tids: [10, 11], faults: 2, syscalls: 3, unfinished: 0 });
-    const w = plugin.create({ threads: 2, seed: 1, params: { time_scale: 2, iterations: 0 } });
+    const w = plugin.create({
+      threads: 2,
+      seed: 1,
+      params: { time_scale: 2, iterations: 0, wait_for_mapping: 0 },
+    });
     expect(w.initialState.config).toMatchObject({ startBrk: 0x555555559000, brk: 0x555555559000 });
     expect(w.initialState.vmas).toHaveLength(4);
     const ctxs = contexts(2, 1, mmFor(w));
@@ -189,6 +216,81 @@ describe('a small synthetic capture', () => {
       { op: 'fault', addr: 0x7ffff7fe1000, errorCode: 6 },
     ]);
     expect(w.stats).toMatchObject({ placementFallbacks: 1, skipped: { mlock: 1 }, faults: 2, syscalls: 3 });
+  });
+
+  it("waits for another thread's mapping before a fault the mm cannot satisfy yet", async () => {
+    const plugin = await traceWorkload(dir);
+    const w = plugin.create({
+      threads: 2,
+      seed: 1,
+      params: { time_scale: 0, iterations: 0, wait_poll_ns: 500 },
+    });
+    const mm = mmFor(w);
+    const ctxs = contexts(2, 1, mm);
+    const problems: AccessProblem[] = [];
+    const respond = mmResponder(mm, problems);
+    // Thread 1 runs first: its fault needs the mapping thread 0 has not made yet.
+    const g1 = w.thread(ctxs[1]!);
+    let r = g1.next(0);
+    const early: WorkloadOp[] = [];
+    for (let i = 0; i < 3; i++) {
+      early.push(r.value as WorkloadOp);
+      r = g1.next(respond(r.value as WorkloadOp, 1));
+    }
+    expect(early).toEqual([
+      { op: 'think', ns: 500 },
+      { op: 'think', ns: 500 },
+      { op: 'think', ns: 500 },
+    ]);
+    drain(w.thread(ctxs[0]!), respond, 0);
+    expect(mm.findVma(0x7ffff7fe0010)?.start).toBe(0x7ffff7fe0000);
+    const rest = drain(
+      (function* () {
+        let cur = r;
+        while (!cur.done) cur = g1.next(yield cur.value);
+      })(),
+      respond,
+      1,
+    );
+    expect(rest[0]).toEqual({ op: 'think', ns: 500 });
+    expect(rest.filter((o) => o.op === 'fault')).toHaveLength(2);
+    expect(problems).toEqual([]);
+    expect(w.stats).toMatchObject({
+      mappingWaits: 1,
+      mappingWaitNs: 2000,
+      mappingWaitTimeouts: 0,
+      signals: 0,
+    });
+    expect(faultCanSucceed(mm, 0x1000, 6)).toBe(false);
+    expect(faultCanSucceed(mm, 0x555555554000, 6)).toBe(false);
+    expect(faultCanSucceed(mm, 0x555555554000, 4)).toBe(true);
+    expect(faultCanSucceed(mm, 0x7ffffffd0000, 6)).toBe(true);
+  });
+
+  it('relocates a kernel range another thread took, and translates later addresses in it', async () => {
+    const plugin = await traceWorkload(dir);
+    const w = plugin.create({
+      threads: 2,
+      seed: 1,
+      params: { time_scale: 0, iterations: 0, wait_for_mapping: 0 },
+    });
+    const ctxs = contexts(2, 1, mmFor(w));
+    const base = fakeResponder();
+    // This kernel has the traced address taken: MAP_FIXED_NOREPLACE there fails with EEXIST.
+    const respond: Responder = (op, tid) =>
+      op.op === 'mmap' && (op.flags & MAP_FIXED_NOREPLACE) !== 0 && op.addr === 0x7ffff7fe0000
+        ? -17
+        : base(op, tid);
+    const t0 = drain(w.thread(ctxs[0]!), respond, 0);
+    const placed = (t0[2] as { addr: number }).addr;
+    expect(t0.map((o) => o.op)).toEqual(['brk', 'mmap', 'munmap', 'mmap', 'mmap']);
+    expect(t0[4]).toMatchObject({ addr: placed, flags: 0x22 | MAP_FIXED_NOREPLACE });
+    const t1 = drain(w.thread(ctxs[1]!), respond, 1);
+    expect(t1).toEqual([
+      { op: 'fault', addr: placed + 0x10, errorCode: 6 },
+      { op: 'fault', addr: placed + 0x1000, errorCode: 6 },
+    ]);
+    expect(w.stats).toMatchObject({ placementFallbacks: 1, placementConflicts: 1, relocations: 1 });
   });
 
   it('bad captures and bad thread counts are clear errors', async () => {

@@ -26,7 +26,7 @@ export type {
   TraceWorkload,
   TraceWorkloadPlugin,
 } from './trace.js';
-export { traceWorkload, traceWorkloadFromEvents } from './trace.js';
+export { faultCanSucceed, traceWorkload, traceWorkloadFromEvents } from './trace.js';
 export { TraceFiles, traceInitialState } from './trace-state.js';
 export {
   brk1Plugin,

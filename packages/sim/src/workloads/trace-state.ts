@@ -13,6 +13,7 @@ import {
   type FileRef,
   PAGE_SIZE,
   VM_EXEC,
+  VM_GROWSDOWN,
   VM_MAYEXEC,
   VM_MAYREAD,
   VM_MAYSHARE,
@@ -67,9 +68,13 @@ function isFilePath(e: MapsEntry): boolean {
   return e.inode !== 0 || (e.path.startsWith('/') && e.dev !== '00:00');
 }
 
-/** vm_flags as maps alone tells them: access bits, the MAY bits a fresh mapping gets. */
+/**
+ * vm_flags as maps alone tells them: access bits, the MAY bits a fresh mapping gets, and VM_GROWSDOWN
+ * for [stack] (setup_arg_pages() gives the stack VM_STACK_FLAGS; smaps would show `gd`).
+ */
 function flagsFromPerms(e: MapsEntry): number {
   let f = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+  if (e.path === '[stack]') f |= VM_GROWSDOWN;
   if (e.read) f |= VM_READ;
   if (e.write) f |= VM_WRITE;
   if (e.exec) f |= VM_EXEC;

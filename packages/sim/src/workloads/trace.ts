@@ -8,8 +8,11 @@
  * - mmap placement: the call is first made as traced (with its hint). When the model returns another
  *   address than the kernel did, the model's mapping is unmapped and the call is repeated with
  *   MAP_FIXED_NOREPLACE at the kernel's address, so later faults land where they did in the capture.
- *   An mmap the kernel refused but the model made is unmapped again; an mremap the model moved
- *   elsewhere is moved again (MREMAP_MAYMOVE|MREMAP_FIXED) to the kernel's address.
+ *   When that range is taken (threads interleave differently here than in the capture, so another
+ *   thread's mapping may be there), the mapping goes back to the model's address and the kernel's
+ *   range is relocated: later addresses in it (faults, munmap, mprotect, madvise, mremap) are
+ *   translated by the same offset (trace-relocations.ts). An mremap the model placed elsewhere is
+ *   relocated the same way. An mmap the kernel refused but the model made is unmapped again.
  * - Calls the workload contract has no operation for (mlock, munlock, mlock2, mlockall, munlockall,
  *   shmat, shmdt, and pkey_mprotect with a real key) are skipped and counted; pkey_mprotect with
  *   pkey -1 is mprotect.
@@ -18,14 +21,29 @@
  *   handling of it, less `fault_cost_ns`), times `time_scale`, in whole microseconds as perf prints
  *   them. Each thread's first event waits for its offset from the start of the capture, which keeps
  *   cross-thread order (a stack mapped by one thread before another thread runs on it) as long as the
- *   simulated calls are not slower than the real ones by more than the real gaps.
+ *   simulated calls are not slower than the real ones by more than the real gaps. Where they are (a
+ *   file fault the model serves from disk that the real process found in the page cache),
+ *   `wait_for_mapping` holds a fault the mm cannot satisfy yet until another thread has made the
+ *   mapping it needs — the capture proves it existed by then — polling every `wait_poll_ns`.
  * - The starting address space is the capture's start.maps (initialState); the program break is the
- *   result of the trace's first brk call when that call only read or failed to move it.
+ *   result of the trace's first brk call when that call only read or failed to move it. The setup
+ *   program (`warm_files`) reads the files start.maps maps once, so they are in the page cache as
+ *   they were for the running process.
  *
  * Loading is asynchronous (the trace is streamed); the returned plug-in then creates workloads
  * synchronously. O(events) memory.
  */
-import { PAGE_SIZE, uapi, VmakitError } from '@vmakit/core';
+import {
+  type MmApi,
+  PAGE_SIZE,
+  TASK_SIZE,
+  uapi,
+  VM_EXEC,
+  VM_GROWSDOWN,
+  VM_READ,
+  VM_WRITE,
+  VmakitError,
+} from '@vmakit/core';
 import {
   type CaptureDir,
   type FaultEvent,
@@ -46,9 +64,10 @@ import type {
 import { WORKLOADS_VERSION } from './files.js';
 import type { WorkloadInitialState, WorkloadWithState } from './initial-state.js';
 import { defaultsOf, type ParamSpecs, resolveOptions, WorkloadParamError } from './params.js';
+import { Relocations } from './trace-relocations.js';
 import { TraceFiles, traceInitialState } from './trace-state.js';
 
-const { MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MREMAP_FIXED, MREMAP_MAYMOVE } = uapi;
+const { MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MREMAP_FIXED, PROT_READ } = uapi;
 
 const SPECS: ParamSpecs = {
   time_scale: {
@@ -65,6 +84,26 @@ const SPECS: ParamSpecs = {
     default: 1,
     rule: { kind: 'flag' },
     doc: 'count one iteration per replayed event (faults and system calls)',
+  },
+  warm_files: {
+    default: 1,
+    rule: { kind: 'flag' },
+    doc: 'the setup reads every file page start.maps maps, so the replay finds them cached as the process did',
+  },
+  wait_for_mapping: {
+    default: 1,
+    rule: { kind: 'flag' },
+    doc: 'before a fault the mm cannot satisfy yet, wait (think) until another thread has mapped it',
+  },
+  wait_poll_ns: {
+    default: 1000,
+    rule: { kind: 'number', min: 1 },
+    doc: 'polling interval of that wait (ns)',
+  },
+  wait_max_ns: {
+    default: 2_000_000,
+    rule: { kind: 'number', min: 0 },
+    doc: 'longest wait before the fault is replayed anyway (ns)',
   },
 };
 
@@ -101,14 +140,19 @@ export interface TraceRunStats {
   syscalls: number;
   /** mmaps re-made at the kernel's address after the model chose another one. */
   placementFallbacks: number;
-  /** ... of which MAP_FIXED_NOREPLACE found the range occupied. */
+  /** ... of which MAP_FIXED_NOREPLACE found the range occupied (by another thread's mapping). */
   placementConflicts: number;
-  /** mremaps moved again to the kernel's address. */
-  mremapFollows: number;
+  /** Kernel ranges the replay keeps elsewhere and translates addresses for (see trace-relocations.ts). */
+  relocations: number;
   /** System calls whose result differed from the kernel's. */
   resultMismatches: number;
   /** Faults or accesses that delivered a signal in the simulation. */
   signals: number;
+  /** Faults that waited for another thread's mapping (wait_for_mapping), and the total wait in ns. */
+  mappingWaits: number;
+  mappingWaitNs: number;
+  /** Waits that gave up after wait_max_ns. */
+  mappingWaitTimeouts: number;
   /** Skipped calls by name (no operation in the contract). */
   skipped: Partial<Record<SyscallName, number>>;
 }
@@ -138,6 +182,22 @@ const UNSUPPORTED: ReadonlySet<SyscallName> = new Set([
   'shmat',
   'shmdt',
 ]);
+
+/**
+ * Whether the mm as it is now can resolve a user fault at `addr` with x86 error code `ec` without a
+ * signal: a VMA covers it (or a stack VMA above may grow down to it) and allows the access — write
+ * (X86_PF_WRITE, bit 1), instruction fetch (X86_PF_INSTR, bit 4), or read. Kernel-half addresses
+ * (the vsyscall page) are not the mm's and always pass. O(log n).
+ */
+export function faultCanSucceed(mm: MmApi, addr: number, ec: number): boolean {
+  if (addr >= TASK_SIZE) return true;
+  const v = mm.findVma(addr);
+  if (v === null) return false;
+  if (v.start > addr) return (v.flags & VM_GROWSDOWN) !== 0;
+  if ((ec & 2) !== 0) return (v.flags & VM_WRITE) !== 0;
+  if ((ec & 16) !== 0) return (v.flags & VM_EXEC) !== 0;
+  return (v.flags & (VM_READ | VM_WRITE | VM_EXEC)) !== 0;
+}
 
 /** Gap in ns between two perf timestamps (seconds, microsecond resolution). */
 function gapNs(from: number, to: number): number {
@@ -245,14 +305,77 @@ export function traceWorkloadFromEvents(
       syscalls: 0,
       placementFallbacks: 0,
       placementConflicts: 0,
-      mremapFollows: 0,
+      relocations: 0,
       resultMismatches: 0,
       signals: 0,
+      mappingWaits: 0,
+      mappingWaitNs: 0,
+      mappingWaitTimeouts: 0,
       skipped: {},
     };
     const scale = params.time_scale!;
     const faultCost = params.fault_cost_ns!;
     const countIterations = params.iterations === 1;
+    const waitForMapping = params.wait_for_mapping === 1;
+    const pollNs = params.wait_poll_ns!;
+    const maxWaitNs = params.wait_max_ns!;
+
+    const reloc = new Relocations();
+    const at = (addr: number) => reloc.translate(addr);
+
+    /**
+     * mmap as traced; when the model answers another address than the kernel did, try the kernel's
+     * address (MAP_FIXED_NOREPLACE) and, if another thread's mapping is there now, keep the model's
+     * placement and relocate the kernel's range to it.
+     */
+    function* replayMmap(s: Extract<TraceStep, { kind: 'syscall' }>): Generator<WorkloadOp, void, number> {
+      const a = s.args;
+      const flags = a.flags!;
+      const anonymous = (flags & MAP_ANONYMOUS) !== 0;
+      const file = anonymous ? null : files.fromFd(a.fd!);
+      const pgoff = anonymous ? 0 : Math.floor(a.off! / PAGE_SIZE);
+      const len = a.len!;
+      const op: Extract<WorkloadOp, { op: 'mmap' }> = {
+        op: 'mmap',
+        addr: a.addr! === 0 ? 0 : at(a.addr!),
+        len,
+        prot: a.prot!,
+        flags,
+        file,
+        pgoff,
+      };
+      const r: number = yield op;
+      if (r === s.ret) {
+        reloc.clear(s.ret, len);
+        return;
+      }
+      stats.resultMismatches++;
+      if (s.ret < 0) {
+        // The kernel refused but the model mapped: undo, to stay on the real process's track.
+        if (r >= 0) yield { op: 'munmap', addr: r, len };
+        return;
+      }
+      if (r < 0) return;
+      if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0) {
+        // A fixed mapping at a relocated address: it lives where the translation put it.
+        reloc.add(s.ret, len, r);
+        stats.relocations++;
+        return;
+      }
+      stats.placementFallbacks++;
+      yield { op: 'munmap', addr: r, len };
+      const again: number = yield { ...op, addr: s.ret, flags: flags | MAP_FIXED_NOREPLACE };
+      if (again === s.ret) {
+        reloc.clear(s.ret, len);
+        return;
+      }
+      stats.placementConflicts++;
+      const back: number = yield { ...op, addr: r, flags: flags | MAP_FIXED_NOREPLACE };
+      if (back >= 0) {
+        reloc.add(s.ret, len, back);
+        stats.relocations++;
+      }
+    }
 
     function* replaySyscall(s: Extract<TraceStep, { kind: 'syscall' }>): Generator<WorkloadOp, void, number> {
       const a = s.args;
@@ -260,72 +383,44 @@ export function traceWorkloadFromEvents(
         if (r !== s.ret) stats.resultMismatches++;
       };
       switch (s.name) {
-        case 'mmap': {
-          const flags = a.flags!;
-          const anonymous = (flags & MAP_ANONYMOUS) !== 0;
-          const file = anonymous ? null : files.fromFd(a.fd!);
-          const pgoff = anonymous ? 0 : Math.floor(a.off! / PAGE_SIZE);
-          const len = a.len!;
-          const op: Extract<WorkloadOp, { op: 'mmap' }> = {
-            op: 'mmap',
-            addr: a.addr!,
-            len,
-            prot: a.prot!,
-            flags,
-            file,
-            pgoff,
-          };
-          const r: number = yield op;
-          if (r === s.ret) return;
-          stats.resultMismatches++;
-          if (r >= 0) yield { op: 'munmap', addr: r, len };
-          if (s.ret < 0) return;
-          if ((flags & MAP_FIXED) !== 0) return;
-          stats.placementFallbacks++;
-          const again: number = yield {
-            ...op,
-            addr: s.ret,
-            flags: (flags & ~MAP_FIXED) | MAP_FIXED_NOREPLACE,
-          };
-          if (again !== s.ret) stats.placementConflicts++;
+        case 'mmap':
+          yield* replayMmap(s);
+          return;
+        case 'munmap': {
+          check(yield { op: 'munmap', addr: at(a.addr!), len: a.len! });
+          if (s.ret === 0) reloc.clear(a.addr!, a.len!);
           return;
         }
-        case 'munmap':
-          check(yield { op: 'munmap', addr: a.addr!, len: a.len! });
-          return;
         case 'mprotect':
-          check(yield { op: 'mprotect', addr: a.start!, len: a.len!, prot: a.prot! });
+          check(yield { op: 'mprotect', addr: at(a.start!), len: a.len!, prot: a.prot! });
           return;
         case 'pkey_mprotect':
           if (a.pkey !== -1) break;
-          check(yield { op: 'mprotect', addr: a.start!, len: a.len!, prot: a.prot! });
+          check(yield { op: 'mprotect', addr: at(a.start!), len: a.len!, prot: a.prot! });
           return;
         case 'madvise':
-          check(yield { op: 'madvise', addr: a.start!, len: a.len_in!, advice: a.behavior! });
+          check(yield { op: 'madvise', addr: at(a.start!), len: a.len_in!, advice: a.behavior! });
           return;
         case 'brk':
           check(yield { op: 'brk', brk: a.brk! });
           return;
         case 'mremap': {
+          const fixed = (a.flags! & MREMAP_FIXED) !== 0;
           const r: number = yield {
             op: 'mremap',
-            addr: a.addr!,
+            addr: at(a.addr!),
             oldLen: a.old_len!,
             newLen: a.new_len!,
             flags: a.flags!,
-            newAddr: a.new_addr!,
+            newAddr: fixed ? at(a.new_addr!) : a.new_addr!,
           };
           check(r);
-          if (r !== s.ret && r >= 0 && s.ret >= 0) {
-            stats.mremapFollows++;
-            yield {
-              op: 'mremap',
-              addr: r,
-              oldLen: a.new_len!,
-              newLen: a.new_len!,
-              flags: MREMAP_MAYMOVE | MREMAP_FIXED,
-              newAddr: s.ret,
-            };
+          if (s.ret >= 0 && r >= 0) {
+            if (r !== s.ret || s.ret !== a.addr!) reloc.clear(a.addr!, a.old_len!);
+            if (r !== s.ret) {
+              reloc.add(s.ret, a.new_len!, r);
+              stats.relocations++;
+            } else reloc.clear(s.ret, a.new_len!);
           }
           return;
         }
@@ -349,8 +444,21 @@ export function traceWorkloadFromEvents(
           if (ns >= 1) yield { op: 'think', ns: Math.round(ns) };
         }
         if (s.kind === 'fault') {
+          const addr = at(s.addr);
+          if (waitForMapping && !faultCanSucceed(ctx.mm, addr, s.errorCode)) {
+            // The capture's process did not crash: whatever this fault needs was mapped by then,
+            // by a thread that runs behind its real schedule here. Wait for it, as bounded as asked.
+            let waited = 0;
+            while (waited < maxWaitNs && !faultCanSucceed(ctx.mm, at(s.addr), s.errorCode)) {
+              yield { op: 'think', ns: pollNs };
+              waited += pollNs;
+            }
+            stats.mappingWaits++;
+            stats.mappingWaitNs += waited;
+            if (!faultCanSucceed(ctx.mm, at(s.addr), s.errorCode)) stats.mappingWaitTimeouts++;
+          }
           stats.faults++;
-          const sig: number = yield { op: 'fault', addr: s.addr, errorCode: s.errorCode };
+          const sig: number = yield { op: 'fault', addr: at(s.addr), errorCode: s.errorCode };
           if (sig !== 0) stats.signals++;
           prevEnd = s.start;
           prevWasFault = true;
@@ -364,7 +472,36 @@ export function traceWorkloadFromEvents(
       }
     }
 
-    return { name, initialState, stats, thread };
+    /**
+     * Page-cache warm-up: the captured process had its executable and libraries in the page cache
+     * (its faults on them were minor), so read each file range of start.maps once through a temporary
+     * read-only mapping — populating the cache without touching the process's own page tables.
+     */
+    function* setup(): ThreadProgram {
+      if (params.warm_files !== 1) return;
+      const seen = new Set<string>();
+      for (const v of initialState.vmas) {
+        if (v.file === null || v.file === undefined || v.kind !== 'file') continue;
+        const key = `${v.file.id}|${v.pgoff}|${v.end - v.start}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const len = v.end - v.start;
+        const m: number = yield {
+          op: 'mmap',
+          addr: 0,
+          len,
+          prot: PROT_READ,
+          flags: MAP_PRIVATE,
+          file: v.file,
+          pgoff: v.pgoff ?? 0,
+        };
+        if (m < 0) continue;
+        for (let off = 0; off < len; off += PAGE_SIZE) yield { op: 'access', addr: m + off, write: false };
+        yield { op: 'munmap', addr: m, len };
+      }
+    }
+
+    return { name, initialState, stats, setup, thread };
   }
 
   return {

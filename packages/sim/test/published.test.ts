@@ -116,7 +116,8 @@ describe('which runs reproduce each figure', () => {
     expect(new Set(runs.map(runKey)).size).toBe(10);
     expect(runs[0]).toEqual({
       workload: 'pft',
-      params: {},
+      params: { bytes_per_thread: 16 * 1024 * 1024 },
+      warmupNs: 2_000_000,
       strategy: 'mmap-lock',
       index: 'rbtree',
       profile: 'server',

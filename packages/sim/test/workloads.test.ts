@@ -240,6 +240,7 @@ describe('pft', () => {
   it('rounds the region as pft.c does and the slices partition it exactly', () => {
     expect(pftGeometry(10 * PAGE_SIZE, 3)).toEqual({ pagesPerTest: 4, pages: 12 });
     expect(pftGeometry(0, 4)).toEqual({ pagesPerTest: 512, pages: 2048 });
+    expect(pftGeometry(0, 4, 16 * PAGE_SIZE)).toEqual({ pagesPerTest: 16, pages: 64 });
     const threads = 3;
     const { setup, threads: ops } = fakeRun(pftPlugin, threads, { size_bytes: 10 * PAGE_SIZE + 1 }, 1000);
     const region = setup.find((o) => o.op === 'mmap' && o.flags === (MAP_PRIVATE | MAP_ANONYMOUS)) as {

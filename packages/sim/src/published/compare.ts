@@ -218,8 +218,8 @@ function plansOf(ctx: Ctx, f: PublishedFigure): Planned[] {
   switch (c.kind) {
     case 'series':
       return c.points.flatMap((p) => [
-        plan(ctx, c.workload, c.params, p.threads, c.baseline),
-        plan(ctx, c.workload, c.params, p.threads, c.variant),
+        plan(ctx, c.workload, c.params, p.threads, c.baseline, c.engine),
+        plan(ctx, c.workload, c.params, p.threads, c.variant, c.engine),
       ]);
     case 'ratios':
       return c.items.flatMap((i) => [
@@ -228,8 +228,8 @@ function plansOf(ctx: Ctx, f: PublishedFigure): Planned[] {
       ]);
     case 'scaling':
       return [
-        plan(ctx, c.workload, c.params, c.fromThreads, c.variant),
-        plan(ctx, c.workload, c.params, c.threads, c.variant),
+        plan(ctx, c.workload, c.params, c.fromThreads, c.variant, c.engine),
+        plan(ctx, c.workload, c.params, c.threads, c.variant, c.engine),
       ];
     case 'benefit-fraction':
       return c.items.flatMap((i) =>
@@ -412,8 +412,8 @@ function seriesRows(ctx: Ctx, look: Lookup, f: PublishedFigure, c: SeriesCheck):
     };
     const r = pair(
       look,
-      plan(ctx, c.workload, c.params, p.threads, c.baseline),
-      plan(ctx, c.workload, c.params, p.threads, c.variant),
+      plan(ctx, c.workload, c.params, p.threads, c.baseline, c.engine),
+      plan(ctx, c.workload, c.params, p.threads, c.variant, c.engine),
       c.metric,
     );
     if ('skip' in r) {
@@ -561,8 +561,8 @@ function evaluate(ctx: Ctx, look: Lookup, f: PublishedFigure): ComparisonRow[] {
       };
       const r = pair(
         look,
-        plan(ctx, c.workload, c.params, c.fromThreads, c.variant),
-        plan(ctx, c.workload, c.params, c.threads, c.variant),
+        plan(ctx, c.workload, c.params, c.fromThreads, c.variant, c.engine),
+        plan(ctx, c.workload, c.params, c.threads, c.variant, c.engine),
         c.metric,
       );
       if ('skip' in r) return [row(b, null, 'not-run', r.skip)];

@@ -18,9 +18,10 @@
  * `cacheline_bytes` is sysconf(_SC_LEVEL1_DCACHE_LINESIZE), 64 on x86 (pft's fallback is 128).
  *
  * Region size: Rasmussen's runs mapped MEMTOTAL/5 (38 GiB), so every thread's slice spans many PTE
- * tables and threads never share a page-table lock. The default here, size_bytes = 0, maps 2 MiB per
- * thread (one PTE table each, 512 faults per thread) to keep that property at simulation cost; a fixed
- * size_bytes reproduces pft's strong scaling (the same region for every thread count) instead.
+ * tables and threads never share a page-table lock. The default here, size_bytes = 0, maps
+ * bytes_per_thread (2 MiB: one PTE table each, 512 faults per thread) to keep that property at
+ * simulation cost — raise it when the simulated window is long, so no thread finishes inside it; a
+ * fixed size_bytes reproduces pft's strong scaling (the same region for every thread count) instead.
  */
 import { PAGE_SIZE, uapi } from '@vmakit/core';
 import type { ThreadContext, ThreadProgram, Workload, WorkloadOptions } from '../workload.js';
@@ -49,7 +50,12 @@ const SPECS: ParamSpecs = {
   size_bytes: {
     default: 0,
     rule: { kind: 'int', min: 0 },
-    doc: 'total region (-m); 0 = 2 MiB per thread',
+    doc: 'total region (-m); 0 = bytes_per_thread per thread',
+  },
+  bytes_per_thread: {
+    default: PFT_AUTO_BYTES_PER_THREAD,
+    rule: { kind: 'pages' },
+    doc: 'region per thread when size_bytes is 0 (default 2 MiB: one PTE table each)',
   },
   cachelines: {
     default: 1,
@@ -65,9 +71,16 @@ const SPECS: ParamSpecs = {
   stacks: { default: 1, rule: { kind: 'flag' }, doc: 'the setup creates the worker threads stacks' },
 };
 
-/** How pft divides the region for `threads` workers: pages per worker and the total. */
-export function pftGeometry(sizeBytes: number, threads: number): { pagesPerTest: number; pages: number } {
-  const bytes = sizeBytes === 0 ? threads * PFT_AUTO_BYTES_PER_THREAD : sizeBytes;
+/**
+ * How pft divides the region for `threads` workers: pages per worker and the total. A zero size means
+ * `perThread` bytes per worker.
+ */
+export function pftGeometry(
+  sizeBytes: number,
+  threads: number,
+  perThread: number = PFT_AUTO_BYTES_PER_THREAD,
+): { pagesPerTest: number; pages: number } {
+  const bytes = sizeBytes === 0 ? threads * perThread : sizeBytes;
   const pagesIn = Math.ceil(bytes / PAGE_SIZE);
   const pagesPerTest = Math.ceil(pagesIn / threads);
   return { pagesPerTest, pages: pagesPerTest * threads };
@@ -98,7 +111,7 @@ export const pftPlugin = defineWorkloadPlugin({
         `workload pft: cachelines * cacheline_bytes = ${params.cachelines! * clBytes} exceeds the page size; pft would write into the next page`,
       );
     }
-    const { pagesPerTest, pages } = pftGeometry(params.size_bytes!, threads);
+    const { pagesPerTest, pages } = pftGeometry(params.size_bytes!, threads, params.bytes_per_thread!);
     const bytesPerTest = pagesPerTest * PAGE_SIZE;
     const bytes = pages * PAGE_SIZE;
 

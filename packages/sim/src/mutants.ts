@@ -50,10 +50,10 @@ export const MUTANTS: readonly MutantInfo[] = Object.freeze([
     catches: {
       strategy: 'spf-copy-vma',
       index: 'maple',
-      workload: 'page_fault1',
-      cpus: 8,
+      workload: 'ebizzy',
+      cpus: 12,
       seed: 1,
-      durationNs: 400_000,
+      durationNs: 2_000_000,
     },
   },
   {
@@ -65,10 +65,10 @@ export const MUTANTS: readonly MutantInfo[] = Object.freeze([
     catches: {
       strategy: 'spf-copy-vma',
       index: 'maple',
-      workload: 'page_fault1',
+      workload: 'ebizzy',
       cpus: 8,
       seed: 1,
-      durationNs: 400_000,
+      durationNs: 1_000_000,
     },
   },
   {
@@ -79,7 +79,7 @@ export const MUTANTS: readonly MutantInfo[] = Object.freeze([
     catches: {
       strategy: 'spf-copy-vma',
       index: 'maple',
-      workload: 'page_fault1',
+      workload: 'ebizzy',
       cpus: 8,
       seed: 1,
       durationNs: 400_000,
@@ -93,11 +93,11 @@ export const MUTANTS: readonly MutantInfo[] = Object.freeze([
     appliesTo: LOCKLESS,
     catches: {
       strategy: 'per-vma-lock',
-      index: 'maple',
-      workload: 'page_fault1',
-      cpus: 8,
+      index: 'cow-btree',
+      workload: 'mixed',
+      cpus: 16,
       seed: 1,
-      durationNs: 400_000,
+      durationNs: 1_000_000,
     },
   },
   {
@@ -109,7 +109,7 @@ export const MUTANTS: readonly MutantInfo[] = Object.freeze([
     catches: {
       strategy: 'per-vma-lock',
       index: 'maple',
-      workload: 'page_fault1',
+      workload: 'ebizzy',
       cpus: 8,
       seed: 1,
       durationNs: 400_000,
@@ -124,7 +124,7 @@ export const MUTANTS: readonly MutantInfo[] = Object.freeze([
     catches: {
       strategy: 'per-vma-lock',
       index: 'rbtree',
-      workload: 'page_fault1',
+      workload: 'ebizzy',
       cpus: 8,
       seed: 1,
       durationNs: 400_000,

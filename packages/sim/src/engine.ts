@@ -1130,30 +1130,29 @@ export class Engine implements WriterHost {
     c.progRes = result;
   }
 
-  /** Run `c` from `now` until it blocks, schedules its next event, or ends. */
-  private advance(c: Cpu): void {
+  /** Run `c` from `now` until it blocks or ends (-1), or its next event is due: returns that time. */
+  private advance(c: Cpu): number {
     this.cur = c.id;
     let zero = 0;
     for (;;) {
       const a = this.nextAction(c);
       if (a === null) {
         this.cur = -1;
-        return;
+        return -1;
       }
       this.steps++;
       let cost = this.exec(c, a);
       if (cost === BLOCKED) {
         this.cur = -1;
-        return;
+        return -1;
       }
       if (c.extraPs > 0) {
         cost += c.extraPs;
         c.extraPs = 0;
       }
       if (cost > 0) {
-        this.q.push(c.id, this.now + cost);
         this.cur = -1;
-        return;
+        return this.now + cost;
       }
       if (++zero > ZERO_TIME_LIMIT) {
         throw this.workloadError(c, `${ZERO_TIME_LIMIT} actions without simulated time passing (livelock)`);
@@ -1161,18 +1160,46 @@ export class Engine implements WriterHost {
     }
   }
 
-  /** Process events until `until` (exclusive) or the queue empties. */
+  /**
+   * Process events until `until` (exclusive) or the queue empties. A CPU whose next event is strictly
+   * earlier than every queued one runs on without a round trip through the queue (the queue would
+   * hand it back next anyway, so the order of events is the same).
+   */
   private loop(until: number, onlySetup: boolean): void {
     const q = this.q;
     const maxSteps = this.o.maxSteps;
-    while (q.size > 0 && !this.stopped) {
-      const id = q.peek();
-      const t = q.timeOf(id);
-      if (t >= until) {
-        this.now = until;
-        break;
+    let nextId = -1;
+    let nextT = 0;
+    const schedule = (id: number, t: number): void => {
+      if (q.size === 0 || t < q.timeOf(q.peek())) {
+        nextId = id;
+        nextT = t;
+      } else {
+        q.push(id, t);
       }
-      q.pop();
+    };
+    while (!this.stopped) {
+      let id: number;
+      let t: number;
+      if (nextId >= 0) {
+        id = nextId;
+        t = nextT;
+        nextId = -1;
+        if (t >= until) {
+          q.push(id, t);
+          this.now = until;
+          break;
+        }
+      } else {
+        if (q.size === 0) break;
+        id = q.peek();
+        t = q.timeOf(id);
+        if (t >= until) {
+          this.now = until;
+          break;
+        }
+        q.pop();
+      }
       this.now = t;
       if (!this.inWindow && !onlySetup && t >= this.warmStart) this.openWindow();
       this.rcu.poll(t);
@@ -1180,10 +1207,11 @@ export class Engine implements WriterHost {
       if (c.penaltyPs > 0) {
         const p = c.penaltyPs;
         c.penaltyPs = 0;
-        q.push(id, t + p);
+        schedule(id, t + p);
         continue;
       }
-      this.advance(c);
+      const next = this.advance(c);
+      if (next >= 0) schedule(id, next);
       if (this.steps > maxSteps) {
         throw new VmakitError(`simulation exceeded ${maxSteps} steps (workload ${this.o.workload.name})`);
       }
@@ -1192,6 +1220,7 @@ export class Engine implements WriterHost {
         this.stoppedBy = 'max-ops';
       }
     }
+    if (nextId >= 0) q.push(nextId, nextT);
     if (q.size === 0 && !this.stopped && !onlySetup) {
       const blocked = this.cpu.filter((c) => c.blockedAt >= 0);
       if (blocked.length > 0) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ATOMIC_STRATEGY,
   comparePublished,
   engineRunner,
   figureById,
@@ -201,13 +202,24 @@ describe('comparePublished with a fake simulator', () => {
     expect(points.rows[0]!.note).toMatch(/no such run/);
   });
 
-  it('not-modelled figures and missing captures are explained, never silently dropped', async () => {
-    const r = await comparePublished(() => ({ faults_per_sec: 1, ops_per_sec: 1 }), {
-      figures: ['lespinasse-2021-atomic', 'lespinasse-2021-android-aborts'],
-    });
-    expect(r.figures.map((f) => f.verdict)).toEqual(['not-run', 'not-run']);
-    expect(r.rows[0]!.note).toMatch(/per-VMA reference count/);
-    expect(r.rows[1]!.note).toMatch(/capture c-arenas not given/);
+  it('not-modelled figures, unknown strategies and missing captures are explained, never dropped', async () => {
+    const r = await comparePublished(
+      (c) => {
+        if (c.strategy === ATOMIC_STRATEGY) throw new Error(`unknown strategy '${c.strategy}'`);
+        return { faults_per_sec: 1, ops_per_sec: 1 };
+      },
+      {
+        figures: [
+          'rasmussen-2021-rome-crossover',
+          'lespinasse-2021-atomic',
+          'lespinasse-2021-android-aborts',
+        ],
+      },
+    );
+    expect(r.figures.map((f) => f.verdict)).toEqual(['not-run', 'not-run', 'not-run']);
+    expect(r.rows[0]!.note).toMatch(/AMD Rome/);
+    expect(r.rows[1]!.note).toMatch(/run failed: unknown strategy 'spf-copy-vma\+atomic'/);
+    expect(r.rows[2]!.note).toMatch(/capture c-arenas not given/);
     const noCounters = await comparePublished(() => ({ faults_per_sec: 1, ops_per_sec: 1 }), {
       figures: ['lespinasse-2021-android-aborts'],
       traceDirs: TRACE_DIRS,

@@ -40,4 +40,4 @@ export type {
   SpfRatesCheck,
   Variant,
 } from './figures.js';
-export { figureById, PUBLISHED_FIGURES } from './figures.js';
+export { ATOMIC_STRATEGY, figureById, PUBLISHED_FIGURES } from './figures.js';

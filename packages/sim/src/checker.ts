@@ -108,7 +108,8 @@ export class SafetyChecker {
   total = 0;
   private modCounter = 0;
   private readonly lastMod = new WeakMap<Vma, number>();
-  private readonly freed = new Set<number>();
+  /** Freed objects and what they were (messages never carry object ids: they differ between runs). */
+  private readonly freed = new Map<number, string>();
   private readonly guard: Float64Array;
   private readonly startMod: Float64Array;
   private readonly faultVma: (Vma | null)[];
@@ -169,8 +170,9 @@ export class SafetyChecker {
     this.guard[cpu] = this.modCounter;
   }
 
-  private checkFreed(cpu: number, id: number, what: string): void {
-    if (this.freed.has(id)) this.report('use-after-free', cpu, `${what} #${id} used after it was freed`);
+  private checkFreed(cpu: number, id: number, how: string): void {
+    const what = this.freed.get(id);
+    if (what !== undefined) this.report('use-after-free', cpu, `${what} ${how} after it was freed`);
   }
 
   /** A lookup step (locked or lockless). */
@@ -184,18 +186,18 @@ export class SafetyChecker {
     const rcu = step.lockless && this.host.inRcu(cpu);
     for (let i = 0; i < lines.length; i += 2) {
       const node = lines[i]!;
-      if (this.freed.has(node)) this.checkFreed(cpu, node, 'index node');
+      if (this.freed.has(node)) this.checkFreed(cpu, node, 'walked by a lookup');
       if (rcu) this.rcuRefs[cpu]!.push(node);
     }
     if (step.found >= 0) {
-      this.checkFreed(cpu, step.found, 'VMA');
+      this.checkFreed(cpu, step.found, 'returned by a lookup');
       if (rcu) this.rcuRefs[cpu]!.push(step.found);
     }
   }
 
   /** A VMA copy step (speculative faults). */
   vmaCopy(cpu: number, vmaId: number): void {
-    this.checkFreed(cpu, vmaId, 'VMA (copied)');
+    this.checkFreed(cpu, vmaId, 'copied');
     this.copyPending[cpu] = 1;
     const v = this.faultVma[cpu];
     this.copyTorn[cpu] = v !== null && v.id === vmaId && this.host.mm.isVmaWriteLocked(v) ? 1 : 0;
@@ -203,7 +205,7 @@ export class SafetyChecker {
 
   /** A cache-line access to a VMA (vma_start_read, the attribute copy's anon_vma read). */
   touchVma(cpu: number, vmaId: number): void {
-    this.checkFreed(cpu, vmaId, 'VMA');
+    this.checkFreed(cpu, vmaId, 'read');
   }
 
   /** The fast path aborted: its copy will not be used. */
@@ -240,24 +242,27 @@ export class SafetyChecker {
     this.rcuRefs[cpu]!.length = 0;
   }
 
-  /** `id` (a VMA or an index node), unlinked from readers' reach at `unlinkedAt` (ps), is freed now. */
+  /**
+   * `id` (a VMA or an index node, described by `what`), unlinked from readers' reach at `unlinkedAt`
+   * (ps), is freed now.
+   */
   freedNow(id: number, what: string, unlinkedAt: number): void {
-    this.freed.add(id);
+    this.freed.set(id, what);
     const refs = this.rcuRefs;
     for (let c = 0; c < refs.length; c++) {
       if (!this.host.inRcu(c)) continue;
       if (refs[c]!.includes(id)) {
-        this.report('use-after-free', c, `${what} #${id} freed while CPU ${c}'s RCU reader holds it`);
+        this.report('use-after-free', c, `${what} freed while CPU ${c}'s RCU reader holds it`);
       } else if (this.host.rcuSince(c) <= unlinkedAt) {
         this.report(
           'use-after-free',
           c,
-          `${what} #${id} freed without a grace period while CPU ${c} is in an RCU read-side section begun before it was unlinked`,
+          `${what} freed without a grace period while CPU ${c} is in an RCU read-side section begun before it was unlinked`,
         );
       }
     }
     for (const c of this.host.readHolders(id)) {
-      this.report('use-after-free', c, `${what} #${id} freed while CPU ${c} holds its per-VMA read lock`);
+      this.report('use-after-free', c, `${what} freed while CPU ${c} holds its per-VMA read lock`);
     }
   }
 
@@ -329,7 +334,9 @@ export class SafetyChecker {
     if (vma.kind === 'file' && vma.file !== null) {
       const index = vma.pgoff + (addr - vma.start) / 4096;
       if (phys.fileId[frame] !== vma.file.id || phys.index[frame] !== index) {
-        return `it maps page ${phys.index[frame]} of file #${phys.fileId[frame]}, the VMA maps page ${index} of file #${vma.file.id}`;
+        return phys.fileId[frame] !== vma.file.id
+          ? `it maps a page of another file than ${vma.file.path}`
+          : `it maps page ${phys.index[frame]} of ${vma.file.path}, the VMA maps page ${index} there`;
       }
     }
     return null;

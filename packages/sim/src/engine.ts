@@ -242,8 +242,8 @@ export class Engine implements WriterHost {
   private readonly recorder = new ProbeRecorder();
   /** Start of each CPU's current RCU read-side section (ps). */
   private readonly rcuSince: Float64Array;
-  /** When each object handed to RCU was unlinked (ps). */
-  private readonly unlinkedAt = new Map<number, number>();
+  /** Objects handed to RCU: when they were unlinked (ps) and what they are. */
+  private readonly unlinked = new Map<number, { readonly at: number; readonly what: string }>();
   private now = 0;
   private cur = -1;
   private steps = 0;
@@ -310,9 +310,9 @@ export class Engine implements WriterHost {
     this.cache = new CacheModel(p.socketOf, p.coreOf, p.cache);
     this.rcuSince = new Float64Array(this.cpus);
     this.rcu = new Rcu(this.cpus, p.kernelBase.rcuGracePeriod, (id) => {
-      const at = this.unlinkedAt.get(id) ?? this.now;
-      this.unlinkedAt.delete(id);
-      this.freeNow(id, 'object', at);
+      const u = this.unlinked.get(id);
+      this.unlinked.delete(id);
+      this.freeNow(id, u?.what ?? 'object', u?.at ?? this.now);
     });
     this.freeChunk = p.kernelBase.pcpBatch;
     this.chk = o.checker
@@ -523,7 +523,7 @@ export class Engine implements WriterHost {
       this.index.publish();
     }
     // Objects become unreachable only now: hand them to RCU.
-    for (const v of this.detachedQueue) this.retire(v.id, true, 'VMA');
+    for (const v of this.detachedQueue) this.retire(v.id, true, describeVma(v));
     this.detachedQueue.length = 0;
     const r = this.recorder;
     if (!this.rbtreeEra) {
@@ -536,8 +536,9 @@ export class Engine implements WriterHost {
   }
 
   private retire(id: number, deferred: boolean, what: string): void {
-    if (deferred && !(this.freeWithoutRcu && what === 'VMA')) {
-      if (this.chk !== null) this.unlinkedAt.set(id, this.now);
+    const vma = what.startsWith('VMA');
+    if (deferred && !(this.freeWithoutRcu && vma)) {
+      if (this.chk !== null) this.unlinked.set(id, { at: this.now, what });
       this.rcu.call(id, this.now);
     } else {
       this.freeNow(id, what, this.now);
@@ -564,7 +565,7 @@ export class Engine implements WriterHost {
     this.chk?.modified(v, this.cur);
     if (this.bracketOpen) this.detachedQueue.push(v);
     // Outside the engine's bracket (a fault's stack expansion) MmStruct has published already.
-    else this.retire(v.id, true, 'VMA');
+    else this.retire(v.id, true, describeVma(v));
   }
 
   /** PTEs of [start, end) are about to be cleared (`zap`) or changed: record their lines. */
@@ -1349,6 +1350,11 @@ export class Engine implements WriterHost {
       timeline: this.timeline,
     };
   }
+}
+
+/** A VMA as messages name it (by range: object ids differ between runs). */
+function describeVma(v: Vma): string {
+  return `VMA [0x${v.start.toString(16)}, 0x${v.end.toString(16)})`;
 }
 
 function sortKeys(r: Record<string, number>): Record<string, number> {

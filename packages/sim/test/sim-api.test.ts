@@ -8,7 +8,7 @@ import { builtinStrategies, mmapLockPlugin, perVmaLockPlugin, spfCopyVmaPlugin }
 import { UnsafePairingError } from '@vmakit/x86-fault';
 import { describe, expect, it } from 'vitest';
 import { MUTANTS, runSim, runSweep } from '../src/index.js';
-import { pageFault1Plugin } from '../src/workloads/index.js';
+import { ebizzyPlugin, pageFault1Plugin } from '../src/workloads/index.js';
 import { maplePlugin, privateFaulters, rbtreePlugin, referencePlugin } from './sim-helpers.js';
 
 const SHORT = { durationNs: 40_000, warmupNs: 20_000 } as const;
@@ -21,6 +21,21 @@ describe('determinism', () => {
       const b = JSON.stringify(runSim(o));
       expect(a).toBe(b);
     }
+  });
+
+  it('violation reports are reproducible too (no object ids in them)', () => {
+    const o = {
+      workload: ebizzyPlugin,
+      cpus: 8,
+      strategy: spfCopyVmaPlugin,
+      index: maplePlugin,
+      durationNs: 200_000,
+      mutant: 'spf-accept-odd-seq',
+    };
+    const a = runSim(o);
+    const b = runSim(o);
+    expect(a.violations).toBeGreaterThan(0);
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
   });
 
   it('the seed matters (threads start at seeded offsets)', () => {

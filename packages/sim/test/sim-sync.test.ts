@@ -2,6 +2,7 @@
  * The synchronization models on their own: rwsem queueing (writer preference, trylock, reader batch
  * wake, downgrade), queued spinlocks, RCU grace periods, sequence counts, and the event queue's order.
  */
+import { perVmaLockPlugin, spfCopyVmaPlugin } from '@vmakit/strategies';
 import { describe, expect, it } from 'vitest';
 import {
   EventQueue,
@@ -9,10 +10,13 @@ import {
   Rcu,
   RwSem,
   readSeq,
+  runSim,
   SpinLock,
   seqStable,
   seqUnchanged,
 } from '../src/index.js';
+import { ebizzyPlugin } from '../src/workloads/index.js';
+import { maplePlugin } from './sim-helpers.js';
 
 describe('rwsem', () => {
   it('readers share, a writer excludes', () => {
@@ -163,6 +167,36 @@ describe('sequence counts', () => {
     expect(seqStable(4)).toBe(true);
     expect(seqUnchanged(mm, 'mmap_seq', 3)).toBe(true);
     expect(seqUnchanged(mm, 'mm_lock_seq', 7)).toBe(false);
+  });
+});
+
+describe('sequence counts in a run', () => {
+  it('speculative faults see mmap_seq odd during writers and changed after them', () => {
+    const p = runSim({
+      workload: ebizzyPlugin,
+      cpus: 8,
+      strategy: spfCopyVmaPlugin,
+      index: maplePlugin,
+      durationNs: 400_000,
+    });
+    expect(p.abort_reasons.SPF_ABORT_ODD).toBeGreaterThan(0);
+    expect(
+      (p.abort_reasons.SPF_ABORT_VMA_COPY ?? 0) + (p.abort_reasons.SPF_ABORT_PTE_MAP_LOCK_SEQ1 ?? 0),
+    ).toBeGreaterThan(0);
+    expect(p.violations).toBe(0);
+  });
+
+  it('per-VMA faults see VMAs write-marked (vm_lock_seq == mm_lock_seq) and fall back', () => {
+    const p = runSim({
+      workload: ebizzyPlugin,
+      cpus: 8,
+      strategy: perVmaLockPlugin,
+      index: maplePlugin,
+      durationNs: 400_000,
+    });
+    expect(p.vma_lock.abort).toBeGreaterThan(0);
+    expect(p.faults_by_path['mmap-lock']).toBeGreaterThan(0);
+    expect(p.vma_lock.success).toBeGreaterThan(p.vma_lock.abort);
   });
 });
 

@@ -60,6 +60,7 @@ export type { MmApi, MmConfig, MmFile, MmObserver, ZapReason } from './mm/api.js
 export { legacyMmapBase, mmapBase } from './mm/layout.js';
 export { MmState } from './mm/mm-state.js';
 export { MmStruct } from './mm/mm-struct.js';
+export { getUnmappedArea } from './mm/unmapped-area.js';
 export {
   PTE_ACCESSED,
   PTE_DIRTY,

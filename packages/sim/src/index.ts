@@ -26,6 +26,23 @@ export { compileProfile, describeProfile, findProfile, MAX_CPUS, PS_PER_NS, WORK
 export { phone8c } from './profiles/phone-soc.js';
 export { builtinProfiles, DEFAULT_PROFILE, profileByName } from './profiles/registry.js';
 export { skylake2s } from './profiles/skylake-2s.js';
+export type {
+  ComparisonRow,
+  FigureComparison,
+  PublishedComparison,
+  PublishedFigure,
+  SimRunConfig,
+  SimRunMetrics,
+  SimRunner,
+} from './published/index.js';
+export {
+  comparePublished,
+  DEFAULT_COMPARE_PROFILE,
+  engineRunner,
+  formatComparison,
+  PUBLISHED_FIGURES,
+  publishedRuns,
+} from './published/index.js';
 export { randomStream } from './rng.js';
 export type { RunSimOptions, SimPoint } from './run-sim.js';
 export {
@@ -54,5 +71,26 @@ export type {
   WorkloadPlugin,
 } from './workload.js';
 export { defineWorkloadPlugin } from './workload.js';
+export type { TraceWorkload, TraceWorkloadPlugin, WorkloadWithState } from './workloads/index.js';
+export {
+  brk1Plugin,
+  builtinWorkloads,
+  ebizzyPlugin,
+  malloc1Plugin,
+  mixedPlugin,
+  mmap1Plugin,
+  mmap2Plugin,
+  pageFault1Plugin,
+  pageFault2Plugin,
+  pageFault3Plugin,
+  pftPlugin,
+  resolveWorkload,
+  TRACE_PREFIX,
+  traceWorkload,
+  WorkloadAbortError,
+  WorkloadParamError,
+  willItScalePlugins,
+  workloadByName,
+} from './workloads/index.js';
 export type { WriterEffects, WriterHost } from './writer.js';
 export { syscallProgram } from './writer.js';

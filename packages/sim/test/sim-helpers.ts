@@ -6,11 +6,11 @@
  * import their sources by relative path; a devDependency on them would be the tidier way.
  */
 import { defineIndexPlugin, type IndexPlugin, PAGE_SIZE, uapi } from '@vmakit/core';
+import { cowBtreePlugin } from '@vmakit/index-cow-btree';
+import { maplePlugin } from '@vmakit/index-maple';
+import { persistentRbtreePlugin } from '@vmakit/index-persistent-rbtree';
+import { rbtreePlugin } from '@vmakit/index-rbtree';
 import { createReferenceIndex } from '@vmakit/testkit';
-import { cowBtreePlugin } from '../../index-cow-btree/src/index.js';
-import { maplePlugin } from '../../index-maple/src/index.js';
-import { persistentRbtreePlugin } from '../../index-persistent-rbtree/src/index.js';
-import { rbtreePlugin } from '../../index-rbtree/src/index.js';
 import type { ThreadContext, ThreadProgram, WorkloadPlugin } from '../src/index.js';
 import { defineWorkloadPlugin } from '../src/index.js';
 

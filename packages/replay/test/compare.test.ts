@@ -27,3 +27,11 @@ it('matches identical listings exactly', () => {
     diff: [],
   });
 });
+
+it('matches a file mapped by descriptor against any path, spaces included', () => {
+  const kernel = maps(['00400000-00401000 rw-s 00000000 fe:00 12 /opt/app/file5 (deleted)']);
+  const model = [{ ...kernel[0]!, path: 'fd:3', dev: '00:00', inode: 0 }];
+  expect(compareMaps(kernel, model)).toMatchObject({ vma_mismatches: 0, exact_match: true });
+  const other = [{ ...kernel[0]!, path: '/opt/app/file6' }];
+  expect(compareMaps(kernel, other).vma_mismatches).toBe(2);
+});

@@ -160,6 +160,11 @@ export interface MmApi {
    */
   installVma(init: VmaInit): Vma | number;
 
+  /** True while the mmap write lock is held. */
+  readonly writeLocked: boolean;
+  /** vma_start_write(): mark `vma` write-locked for per-VMA locking (requires the write lock). */
+  vmaStartWrite(vma: Vma): void;
+
   /** Take / release the mmap write lock around a group of changes made outside the syscalls. */
   writeLock(): void;
   writeUnlock(): void;

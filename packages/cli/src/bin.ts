@@ -6,6 +6,12 @@ import { VmakitError } from '@vmakit/core';
 import { CommanderError } from 'commander';
 import { buildProgram } from './program.js';
 
+// A reader that stops early (`vmakit list | head`) is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 async function main(): Promise<void> {
   try {
     await buildProgram().parseAsync(process.argv);

@@ -1,4 +1,4 @@
-export { printJson, textTable, writeFileAtomic } from './output.js';
+export { keyValueTable, printJson, textTable, writeFileAtomic } from './output.js';
 export { buildProgram } from './program.js';
-export type { Registry } from './registry.js';
-export { builtinRegistry, indexByName, indexesByNames, referencePlugin } from './registry.js';
+export type { RegistrySource } from './registry.js';
+export { projectRegistry } from './registry.js';

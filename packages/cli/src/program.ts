@@ -6,10 +6,10 @@ import { registerCompare } from './commands/compare.js';
 import { registerList } from './commands/list.js';
 import { registerReplay } from './commands/replay.js';
 import { registerVectors } from './commands/vectors.js';
-import { builtinRegistry, type Registry } from './registry.js';
+import { projectRegistry, type RegistrySource } from './registry.js';
 
 /** Build the program; `registry` is resolved lazily so `--help` stays fast. */
-export function buildProgram(registry: () => Registry = builtinRegistry): Command {
+export function buildProgram(registry: RegistrySource = projectRegistry): Command {
   const program = new Command('vmakit')
     .description('Compare VMA indexes and page-fault concurrency strategies with Linux-faithful models')
     .showHelpAfterError()

@@ -1,6 +1,6 @@
 export type { RangeRecord } from './compare.js';
 export { collectRanges, diffContents, entryLabel } from './compare.js';
-export { createReferenceIndex, ReferenceIndex } from './reference-index.js';
+export { createReferenceIndex, ReferenceIndex, referencePlugin } from './reference-index.js';
 export { findRepoRoot, findSharedDir, sharedMissingMessage } from './shared-dir.js';
 export type {
   AllocDirection,

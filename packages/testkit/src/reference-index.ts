@@ -8,12 +8,14 @@
  * emptyArea/emptyAreaRev O(n).
  */
 import {
+  defineIndexPlugin,
   EBUSY,
   EINVAL,
   IndexContractError,
   type IndexEntry,
   IndexInvariantError,
   type IndexOptions,
+  type IndexPlugin,
   type IndexProbe,
   type IndexStats,
   type LocklessReader,
@@ -358,3 +360,16 @@ export class ReferenceIndex<E extends IndexEntry> implements VmaIndex<E> {
 export function createReferenceIndex<E extends IndexEntry>(options?: IndexOptions): ReferenceIndex<E> {
   return new ReferenceIndex<E>(options);
 }
+
+/** The reference index as a plug-in (registered name `reference`): the oracle, always available. */
+export const referencePlugin: IndexPlugin = defineIndexPlugin({
+  meta: {
+    name: 'reference',
+    version: '0.1.0',
+    kind: 'index',
+    description: 'sorted arrays, obviously correct: the oracle every index is compared with',
+  },
+  semantics: 'snapshot',
+  era: 'maple-era',
+  create: (options) => createReferenceIndex(options),
+});

@@ -4,12 +4,13 @@
  * and simulated scaling join as their packages land.
  */
 import { join, resolve } from 'node:path';
+import { indexesByNames } from '@vmakit/registry';
 import { type ReplayReport, replayCapture } from '@vmakit/replay';
 import type { Command } from 'commander';
 import { runEnvironment } from '../compare/environment.js';
 import { type CaptureWorkload, capturesIn, defaultCaptures } from '../compare/workloads.js';
 import { textTable, writeFileAtomic } from '../output.js';
-import { indexesByNames, type Registry } from '../registry.js';
+import type { RegistrySource } from '../registry.js';
 
 /** Version of the results.json layout. */
 export const RESULTS_SCHEMA_VERSION = 0;
@@ -54,7 +55,7 @@ function markdown(results: readonly ReplayReport[], captures: readonly CaptureWo
 }
 
 /** Registers the command. */
-export function registerCompare(program: Command, registry: () => Registry): void {
+export function registerCompare(program: Command, registry: RegistrySource): void {
   program
     .command('compare')
     .description('run the head-to-head on the default workloads and write reports/latest/')
@@ -62,7 +63,7 @@ export function registerCompare(program: Command, registry: () => Registry): voi
     .option('--captures <dir>', 'folder of capture directories (default: the shared traces)')
     .option('--out <dir>', 'reports folder', 'reports')
     .action(async (opts: CompareOptions) => {
-      const reg = registry();
+      const reg = await registry();
       const indexes = indexesByNames(reg, opts.index);
       const captures = opts.captures !== undefined ? capturesIn(resolve(opts.captures)) : defaultCaptures();
       const results: ReplayReport[] = [];

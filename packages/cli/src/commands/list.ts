@@ -3,9 +3,10 @@
  * layouts the comparisons cost copies with.
  */
 import { VMA_LAYOUTS } from '@vmakit/core';
+import type { Registry } from '@vmakit/registry';
 import type { Command } from 'commander';
 import { type OutputFormat, parseFormat, printJson, textTable } from '../output.js';
-import type { Registry } from '../registry.js';
+import type { RegistrySource } from '../registry.js';
 
 /** The data `list` reports. */
 export function listData(registry: Registry) {
@@ -37,14 +38,14 @@ export function listData(registry: Registry) {
 }
 
 /** Registers the command. */
-export function registerList(program: Command, registry: () => Registry): void {
+export function registerList(program: Command, registry: RegistrySource): void {
   program
     .command('list')
     .description('list registered indexes, strategies, workloads and the vm_area_struct layouts')
     .option('--format <format>', 'text or json', 'text')
-    .action((opts: { format: string }) => {
+    .action(async (opts: { format: string }) => {
       const format: OutputFormat = parseFormat(opts.format);
-      const data = listData(registry());
+      const data = listData(await registry());
       if (format === 'json') return printJson(data);
       process.stdout.write('Indexes\n');
       process.stdout.write(

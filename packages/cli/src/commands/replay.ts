@@ -2,10 +2,12 @@
  * `vmakit replay DIR`: replays a captured process through the model and compares the outcome with
  * the kernel's.
  */
+
+import { indexByName } from '@vmakit/registry';
 import { type ReplayReport, replayCapture } from '@vmakit/replay';
 import type { Command } from 'commander';
 import { keyValueTable, parseFormat, printJson } from '../output.js';
-import { indexByName, type Registry } from '../registry.js';
+import type { RegistrySource } from '../registry.js';
 
 /** A short human summary of a replay. */
 export function replaySummary(r: ReplayReport): string {
@@ -32,7 +34,7 @@ export function replaySummary(r: ReplayReport): string {
 }
 
 /** Registers the command. */
-export function registerReplay(program: Command, registry: () => Registry): void {
+export function registerReplay(program: Command, registry: RegistrySource): void {
   program
     .command('replay')
     .description(
@@ -43,7 +45,7 @@ export function registerReplay(program: Command, registry: () => Registry): void
     .option('--format <format>', 'text or json', 'text')
     .action(async (dir: string, opts: { index: string; format: string }) => {
       const format = parseFormat(opts.format);
-      const plugin = indexByName(registry(), opts.index);
+      const plugin = indexByName(await registry(), opts.index);
       const report = await replayCapture(dir, { index: plugin });
       if (format === 'json') printJson(report);
       else process.stdout.write(replaySummary(report));

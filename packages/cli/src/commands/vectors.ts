@@ -3,10 +3,12 @@
  * check_erase2_sets, lib/test_maple_tree.c alloc-range checks) on an index and checks every
  * expectation the kernel's harness asserts.
  */
+
+import { indexByName } from '@vmakit/registry';
 import { replayKernelVectors, type VectorReport } from '@vmakit/testkit';
 import type { Command } from 'commander';
 import { keyValueTable, parseFormat, printJson } from '../output.js';
-import { indexByName, type Registry } from '../registry.js';
+import type { RegistrySource } from '../registry.js';
 
 function summary(index: string, r: VectorReport): string {
   const rows: Array<[string, string]> = [
@@ -22,7 +24,7 @@ function summary(index: string, r: VectorReport): string {
 }
 
 /** Registers the command. */
-export function registerVectors(program: Command, registry: () => Registry): void {
+export function registerVectors(program: Command, registry: RegistrySource): void {
   program
     .command('vectors')
     .description("replay the kernel's maple-tree test vectors (erase2-sets.txt, alloc-range.txt) on an index")
@@ -30,9 +32,9 @@ export function registerVectors(program: Command, registry: () => Registry): voi
     .option('--index <name>', 'index to replay on', 'reference')
     .option('--validate-every <n>', 'run validate() after every n-th operation', '1')
     .option('--format <format>', 'text or json', 'text')
-    .action((dir: string, opts: { index: string; format: string; validateEvery: string }) => {
+    .action(async (dir: string, opts: { index: string; format: string; validateEvery: string }) => {
       const format = parseFormat(opts.format);
-      const plugin = indexByName(registry(), opts.index);
+      const plugin = indexByName(await registry(), opts.index);
       const every = Number(opts.validateEvery);
       if (!Number.isInteger(every) || every < 1) {
         throw new Error(`--validate-every must be a positive integer, not '${opts.validateEvery}'`);

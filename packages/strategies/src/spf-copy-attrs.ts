@@ -2,8 +2,10 @@
  * Speculative page faults that copy only the fault attributes (vm_start, vm_end, vm_mm, vm_page_prot,
  * vm_flags, vm_ops, vm_pgoff, vm_file, vm_private_data, vm_policy: 80 bytes) into the fault descriptor —
  * the alternative the RFC's cover letter mentions ("in principle it would be sufficient to only read
- * the vma attributes that are used in page faults"). anon_vma is not among them: when the fault needs
- * it, it is read from the live VMA, a read the final mmap_seq check covers.
+ * the vma attributes that are used in page faults") — plus the anon_vma pointer (8 bytes), which the
+ * anonymous and COW paths test. It must be copied with the rest inside the RCU read section: once the
+ * section ends the VMA may be freed, so reading it from the live VMA later would be a use-after-free
+ * (the final mmap_seq check would reject a stale value, but cannot make the read itself safe).
  */
 import {
   defineStrategyPlugin,
@@ -21,7 +23,8 @@ export function createSpfCopyAttrsStrategy(options: SpfOptions = {}): FaultStrat
   const fast = spfFastPath('attributes', options);
   return {
     name: 'spf-copy-attrs',
-    description: 'speculative faults copying only the fault attributes (80 B), mmap_seq validation',
+    description:
+      'speculative faults copying only the fault attributes and anon_vma (88 B), mmap_seq validation',
     needs: NEEDS,
     mutations: spfMutations(options),
     bytesCopied: (era) => spfBytesCopied('attributes', era),
@@ -35,7 +38,8 @@ export const spfCopyAttrsPlugin: StrategyPlugin<SpfOptions> = defineStrategyPlug
     name: 'spf-copy-attrs',
     version: '0.1.0',
     kind: 'strategy',
-    description: 'speculative faults copying only the fault attributes (80 B), validated by mmap_seq',
+    description:
+      'speculative faults copying only the fault attributes and anon_vma (88 B), validated by mmap_seq',
   },
   needs: NEEDS,
   strategy: createSpfCopyAttrsStrategy(),

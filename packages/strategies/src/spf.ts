@@ -17,7 +17,7 @@
  * files: ext4, xfs, btrfs... in patches 29-32; not shmem, not special mappings) for reads and private
  * writes, never for shared writes (no ->page_mkwrite support).
  */
-import { FAULT_ATTRIBUTES_LAYOUT, VM_SHARED } from '@vmakit/core';
+import { VM_SHARED } from '@vmakit/core';
 import {
   abortStep,
   accessError,
@@ -91,14 +91,16 @@ function canSpeculate(
   return (vma.flags & VM_SHARED) === 0;
 }
 
-/** Bytes a speculative fault copies per fault. */
+/**
+ * Bytes a speculative fault copies per attempt that reaches the copy: the era's vm_area_struct
+ * (whole), or the fault attributes plus the anon_vma pointer (attributes, 88 B). O(1).
+ */
 export function spfBytesCopied(kind: VmaCopyKind, era: 'rbtree-era' | 'maple-era'): number {
-  return kind === 'whole' ? vmaCopyCost('whole', era).bytes : FAULT_ATTRIBUTES_LAYOUT.bytes;
+  return vmaCopyCost(kind, era).bytes;
 }
 
 /** The speculative fast path copying the VMA as `kind` says. */
 export function spfFastPath(kind: VmaCopyKind, o: SpfOptions = {}): FastPath {
-  const attrsOnly = kind === 'attributes';
   const skipPteSeqCheck = o.skipPteSeqCheck === true;
   const costs = {
     'rbtree-era': vmaCopyCost(kind, 'rbtree-era'),
@@ -128,7 +130,8 @@ export function spfFastPath(kind: VmaCopyKind, o: SpfOptions = {}): FastPath {
       return yield* abort(env, st, 'SPF_ABORT_NO_SPECULATE');
     }
     const cost = costs[env.index.era];
-    const pvma = new VmaSnapshot(vma, attrsOnly);
+    // The copy (anon_vma included) is taken inside the RCU section; nothing reads `vma` after it.
+    const pvma = new VmaSnapshot(vma);
     yield { op: 'vma-copy', vma: vma.id, layout: cost.layout, bytes: cost.bytes, lines: cost.lines };
     reader.close();
     yield RCU_EXIT;
@@ -139,7 +142,7 @@ export function spfFastPath(kind: VmaCopyKind, o: SpfOptions = {}): FastPath {
     if (accessError(req.errorCode, pvma, st.pkru)) return yield* abort(env, st, 'SPF_ABORT_ACCESS_ERROR');
     st.path = 'spf';
     st.attempts++;
-    const spec: SpecState = { seq, live: vma, attrsOnly, skipPteSeqCheck, abort: null };
+    const spec: SpecState = { seq, skipPteSeqCheck, abort: null };
     const fault = yield* handleMmFault(
       env,
       pvma,

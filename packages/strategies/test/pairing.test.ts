@@ -87,7 +87,7 @@ describe('bytes copied per fault', () => {
   const table: Array<[string, number, number]> = [
     ['mmap-lock', 0, 0],
     ['spf-copy-vma', 200, 160],
-    ['spf-copy-attrs', 80, 80],
+    ['spf-copy-attrs', 88, 88],
     ['per-vma-lock', 0, 0],
   ];
   for (const [name, rb, mp] of table) {
@@ -99,13 +99,13 @@ describe('bytes copied per fault', () => {
   }
 
   // Offsets from the v5.4 and v6.1 field lists: whole copies span all lines of the struct; the
-  // attribute copy touches lines 0-2 in both eras (vm_ops / vm_pgoff / vm_file / vm_policy live in
-  // lines 2 (rbtree era) or 1-2 (maple era)).
+  // attribute copy (80 B of attributes + the 8 B anon_vma pointer) touches lines 0-2 in both eras
+  // (anon_vma / vm_ops / vm_pgoff / vm_file / vm_policy live in lines 2 (rbtree era) or 1-2 (maple era)).
   const steps: Array<['rbtree-era' | 'maple-era', 'whole' | 'attributes', number, number[]]> = [
     ['rbtree-era', 'whole', 200, [0, 1, 2, 3]],
     ['maple-era', 'whole', 160, [0, 1, 2]],
-    ['rbtree-era', 'attributes', 80, [0, 1, 2]],
-    ['maple-era', 'attributes', 80, [0, 1, 2]],
+    ['rbtree-era', 'attributes', 88, [0, 1, 2]],
+    ['maple-era', 'attributes', 88, [0, 1, 2]],
   ];
   for (const [era, kind, bytes, lines] of steps) {
     it(`the ${kind} copy step in the ${era}: ${bytes} B over lines ${lines.join(',')}`, () => {

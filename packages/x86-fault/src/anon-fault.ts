@@ -35,14 +35,9 @@ export function* vmfAnonPrepare(vmf: Vmf): StepGen<number> {
   const spec = vmf.spec;
   const env = vmf.env;
   if (spec !== null) {
-    // The attribute copy has no anon_vma: read it from the live VMA; the final sequence check
-    // covers that read.
-    let av = vmf.vma.anonVma;
-    if (spec.attrsOnly) {
-      yield vmf.mem('read', spec.live.id, env.anonVmaLine, 'vma');
-      av = spec.live.anonVma;
-    }
-    if (av !== null) return 0;
+    // The copy taken inside the RCU section carries anon_vma (both copy kinds): the live VMA may
+    // already be freed here, so it is never read again.
+    if (vmf.vma.anonVma !== null) return 0;
     return yield* specAbort(vmf, 'SPF_ABORT_ANON_VMA');
   }
   if (vmf.vma.anonVma !== null) return 0;

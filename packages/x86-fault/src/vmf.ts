@@ -1,7 +1,8 @@
 /**
  * `struct vm_fault` (include/linux/mm.h) and the VMA view a fault works on. Under the mmap lock or a
- * per-VMA lock the view is the live Vma; a speculative fault works on a copy taken before the
- * sequence check (Lespinasse's `pvma = *vma`), or on the fault attributes only.
+ * per-VMA lock the view is the live Vma; a speculative fault works on a copy taken inside the RCU
+ * read section, before the sequence check (Lespinasse's `pvma = *vma`, or the fault attributes with
+ * anon_vma).
  */
 import type { AnonVma, FileRef, Vma, VmaKind } from '@vmakit/core';
 import type { FaultEnv } from './env.js';
@@ -25,14 +26,14 @@ export interface FaultVma {
   readonly anonVma: AnonVma | null;
 }
 
-/** A speculative fault's validation state (Lespinasse's vmf->seq and the model's check switches). */
+/**
+ * A speculative fault's validation state (Lespinasse's vmf->seq and the model's check switches). It
+ * deliberately holds no reference to the live VMA: after rcu_read_unlock() the fault may only use its
+ * copy (vmf.vma), whatever the copy kind.
+ */
 export interface SpecState {
   /** mmap_seq as read at the start of the fault. */
   readonly seq: number;
-  /** The live VMA the copy was taken from (read again for anon_vma by the attribute copy). */
-  readonly live: Vma;
-  /** Only the fault attributes were copied: anon_vma is read from the live VMA when needed. */
-  readonly attrsOnly: boolean;
   /** Mutant: skip the sequence re-checks of pte_map_lock() (SEQ1 / SEQ2). */
   readonly skipPteSeqCheck: boolean;
   /** Why the fault aborted (set where it aborts). */

@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { registerCompare } from './commands/compare.js';
 import { registerList } from './commands/list.js';
+import { registerNew } from './commands/new.js';
 import { registerReplay } from './commands/replay.js';
 import { registerVectors } from './commands/vectors.js';
 import { projectRegistry, type RegistrySource } from './registry.js';
@@ -18,5 +19,6 @@ export function buildProgram(registry: RegistrySource = projectRegistry): Comman
   registerReplay(program, registry);
   registerCompare(program, registry);
   registerVectors(program, registry);
+  registerNew(program);
   return program;
 }

@@ -1,0 +1,14 @@
+export { addIndexToConfig, newConfigText } from './config-edit.js';
+export type { ScaffoldErrorCode } from './errors.js';
+export { SCAFFOLD_EXIT, ScaffoldError } from './errors.js';
+export type { InstallOptions } from './install.js';
+export { runPnpmInstall } from './install.js';
+export type { IndexNames } from './names.js';
+export { INDEX_NAME, indexNames, MAX_NAME_LENGTH } from './names.js';
+export type { VmakitRepo } from './repo.js';
+export { findWorkspaceRoot, openVmakitRepo } from './repo.js';
+export type { ScaffoldIndexOptions, ScaffoldResult } from './scaffold-index.js';
+export { scaffoldIndex } from './scaffold-index.js';
+export type { TemplateValues } from './templates.js';
+export { packageJson, renderPackage, TEMPLATE_DIR } from './templates.js';
+export { addReference } from './tsconfig-edit.js';

@@ -1,0 +1,2 @@
+export { __indexExports__ } from './__name__-index.js';
+export { __nameCamel__Plugin } from './plugin.js';

@@ -1,6 +1,9 @@
 /**
- * Builds an address space from a capture's `start.maps` (and `start.smaps` when present): the VMAs
- * as the kernel had them, with the kernel's own vm_flags and anon_vma state where smaps tells them.
+ * The starting address space of a capture: `start.maps` (and `start.smaps` when present) turned into
+ * VMA templates and mm settings (describeInitialState), installed into an address space
+ * (installInitialState), or both at once over a fresh index (buildInitialState). The VMAs are as the
+ * kernel had them, with the kernel's own vm_flags and anon_vma state where smaps tells them. The
+ * simulator's trace workload uses the same two functions (it owns the mm it runs on).
  */
 import {
   type AnonVma,
@@ -8,9 +11,12 @@ import {
   errnoName,
   type FileRef,
   type IndexPlugin,
+  type MmApi,
+  type MmConfig,
   MmStruct,
   PAGE_SIZE,
   VM_EXEC,
+  VM_GROWSDOWN,
   VM_MAYEXEC,
   VM_MAYREAD,
   VM_MAYSHARE,
@@ -19,6 +25,7 @@ import {
   VM_SHARED,
   VM_WRITE,
   type Vma,
+  type VmaInit,
   type VmaKind,
   VmakitError,
 } from '@vmakit/core';
@@ -26,6 +33,11 @@ import type { MapsEntry, MapsFile, SmapsEntry, SmapsFile } from '@vmakit/formats
 
 /** Kernel special mappings (vm_ops of a special mapping, no file). */
 const SPECIAL_NAMES = new Set(['[vdso]', '[vvar]', '[vvar_vclock]', '[vsyscall]', '[uprobes]', '[sigpage]']);
+
+/** Paths of shmem objects as maps prints them (/dev/zero shared mappings, memfd, SysV segments). */
+function isShmemPath(path: string): boolean {
+  return path.startsWith('/dev/zero') || path.startsWith('/memfd:') || path.startsWith('/SYSV');
+}
 
 /**
  * Interns files by what maps shows of them (device, inode, path), so that VMAs of one file share
@@ -35,37 +47,38 @@ const SPECIAL_NAMES = new Set(['[vdso]', '[vvar]', '[vvar_vclock]', '[vsyscall]'
 export class FileTable {
   private readonly byKey = new Map<string, FileRef>();
 
-  /** The file a maps line names. */
+  private intern(key: string, make: () => FileRef): FileRef {
+    let f = this.byKey.get(key);
+    if (f === undefined) {
+      f = make();
+      this.byKey.set(key, f);
+    }
+    return f;
+  }
+
+  /** The file a maps line names. O(1). */
   fromMaps(e: Pick<MapsEntry, 'dev' | 'inode' | 'path'>): FileRef {
-    const key = `${e.dev}|${e.inode}|${e.path}`;
-    let f = this.byKey.get(key);
-    if (f === undefined) {
-      f = { id: allocId(), path: e.path, dev: e.dev, inode: e.inode, shmem: e.path.startsWith('/dev/zero') };
-      this.byKey.set(key, f);
-    }
-    return f;
+    return this.intern(`${e.dev}|${e.inode}|${e.path}`, () => ({
+      id: allocId(),
+      path: e.path,
+      dev: e.dev,
+      inode: e.inode,
+      shmem: isShmemPath(e.path),
+    }));
   }
 
-  /** The file behind descriptor `fd` of a traced mmap. */
+  /** The file behind descriptor `fd` of a traced mmap. O(1). */
   fromFd(fd: number): FileRef {
-    const key = `fd|${fd}`;
-    let f = this.byKey.get(key);
-    if (f === undefined) {
-      f = { id: allocId(), path: `fd:${fd}` };
-      this.byKey.set(key, f);
-    }
-    return f;
+    return this.intern(`fd|${fd}`, () => ({ id: allocId(), path: `fd:${fd}` }));
   }
 
-  /** The shmem file of SysV segment `shmid`. */
+  /** The shmem file of SysV segment `shmid`. O(1). */
   fromShmid(shmid: number): FileRef {
-    const key = `shm|${shmid}`;
-    let f = this.byKey.get(key);
-    if (f === undefined) {
-      f = { id: allocId(), path: `/SYSV${shmid.toString(16).padStart(8, '0')}`, shmem: true };
-      this.byKey.set(key, f);
-    }
-    return f;
+    return this.intern(`shm|${shmid}`, () => ({
+      id: allocId(),
+      path: `/SYSV${shmid.toString(16).padStart(8, '0')}`,
+      shmem: true,
+    }));
   }
 }
 
@@ -74,9 +87,13 @@ function isFilePath(e: MapsEntry): boolean {
   return e.inode !== 0 || (e.path.startsWith('/') && e.dev !== '00:00');
 }
 
-/** vm_flags as far as maps alone tells them: the access bits, the MAY bits a fresh mapping gets. */
+/**
+ * vm_flags as far as maps alone tells them: the access bits, the MAY bits a fresh mapping gets, and
+ * VM_GROWSDOWN for [stack] (setup_arg_pages() gives the stack VM_STACK_FLAGS; smaps would show `gd`).
+ */
 function flagsFromPerms(e: MapsEntry): number {
   let f = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+  if (e.path === '[stack]') f |= VM_GROWSDOWN;
   if (e.read) f |= VM_READ;
   if (e.write) f |= VM_WRITE;
   if (e.exec) f |= VM_EXEC;
@@ -97,6 +114,15 @@ export interface InitialStateInfo {
   readonly mmapBase: number;
 }
 
+/** The starting address space as data: mm settings and the VMAs to install, in address order. */
+export interface InitialStateTemplate {
+  /** Settings the MmStruct must be created with (start_brk, brk, mmap_base). */
+  readonly config: MmConfig;
+  /** VMAs to install (installVma, no merging), in address order. */
+  readonly vmas: readonly VmaInit[];
+  readonly info: InitialStateInfo;
+}
+
 /** What the replay starts from. */
 export interface InitialState {
   readonly mm: MmStruct;
@@ -106,24 +132,28 @@ export interface InitialState {
 
 /** Options for building the initial state. */
 export interface InitialStateOptions {
-  /** The brk value when start.maps has no [heap] (learned from the trace's first brk). */
-  readonly brkHint?: number;
+  /**
+   * The program break when the trace tells it (e.g. the answer of its first brk call); default: the
+   * end of [heap], or 0 without one.
+   */
+  readonly brk?: number;
 }
 
 /**
- * Builds the MmStruct of `start.maps` over a fresh index of `plugin`.
+ * The initial state of `maps` (+ `smaps`) as data; files are interned in `files`.
  *
  * anon_vma: a VMA whose smaps shows anonymous pages already has an anon_vma, which decides later
  * merges (mm/vma.c is_mergeable_anon_vma). Each such VMA gets its own; without smaps none has one.
  * mmap_base: the captured process ran with ASLR, so the top-down base is taken as the end of the
  * highest mapping below the stack (where the loader's first mappings were placed).
+ * Throws VmakitError when smaps and maps disagree. O(number of VMAs).
  */
-export function buildInitialState(
-  plugin: IndexPlugin,
+export function describeInitialState(
   maps: MapsFile,
   smaps: SmapsFile | null,
+  files: FileTable,
   options: InitialStateOptions = {},
-): InitialState {
+): InitialStateTemplate {
   const entries = maps.entries;
   if (smaps !== null && smaps.entries.length !== entries.length) {
     throw new VmakitError(
@@ -134,13 +164,10 @@ export function buildInitialState(
   const stack = entries.find((e) => e.path === '[stack]');
   const belowStack = entries.filter((e) => stack === undefined || e.end <= stack.start);
   const highest = belowStack.filter((e) => !SPECIAL_NAMES.has(e.path)).at(-1);
-  const brk = heap?.end ?? options.brkHint ?? 0;
+  const brk = options.brk ?? heap?.end ?? 0;
   const startBrk = heap?.start ?? brk;
-  const mmapBaseValue = highest !== undefined ? highest.end : 2 ** 47 - PAGE_SIZE;
-
-  const index = plugin.create<Vma>();
-  const mm = new MmStruct(index, { startBrk, brk, mmapBase: mmapBaseValue });
-  const files = new FileTable();
+  const mmapBase = highest !== undefined ? highest.end : 2 ** 47 - PAGE_SIZE;
+  const vmas: VmaInit[] = [];
   let fromSmaps = 0;
   let anon = 0;
   for (let i = 0; i < entries.length; i++) {
@@ -157,29 +184,25 @@ export function buildInitialState(
       anon++;
     }
     if (s !== undefined) fromSmaps++;
-    // Anonymous VMAs carry vm_pgoff = start >> PAGE_SHIFT (maps prints 0 for them).
-    const pgoff = file !== null ? e.offset / PAGE_SIZE : e.start / PAGE_SIZE;
     // [heap] and [stack] are names maps derives from mm->brk and start_stack, not VMA names.
     const name =
       kind === 'special' || e.path.startsWith('[anon:') || e.path.startsWith('[anon_shmem:') ? e.path : null;
-    const result = mm.installVma({
+    vmas.push({
       start: e.start,
       end: e.end,
       flags: s?.flags ?? flagsFromPerms(e),
       flagsHigh: s?.flagsHigh ?? 0,
-      pgoff,
+      // Anonymous VMAs carry vm_pgoff = start >> PAGE_SHIFT (maps prints 0 for them).
+      pgoff: file !== null ? e.offset / PAGE_SIZE : e.start / PAGE_SIZE,
       file,
       anonVma,
       kind,
       name,
     });
-    if (typeof result === 'number') {
-      throw new VmakitError(`${maps.file}:${e.line}: cannot install VMA (${errnoName(result)})`);
-    }
   }
   return {
-    mm,
-    files,
+    config: { startBrk, brk, mmapBase },
+    vmas,
     info: {
       vmas: entries.length,
       flagsFromSmaps: fromSmaps,
@@ -187,7 +210,41 @@ export function buildInitialState(
       startBrk,
       brk,
       startStack: stack !== undefined ? stack.end - 1 : null,
-      mmapBase: mmapBaseValue,
+      mmapBase,
     },
   };
+}
+
+/**
+ * Installs `vmas` into `mm` as they are (installVma: no merging, no page-table work), in order. The
+ * mm must have been created with the template's config. Throws a VmakitError naming `origin` and the
+ * VMA when one cannot be installed (overlap). O(n log n).
+ */
+export function installInitialState(mm: MmApi, vmas: readonly VmaInit[], origin: string): void {
+  for (const init of vmas) {
+    // installVma builds a new Vma from the init, so a template can be installed many times.
+    const r = mm.installVma(init);
+    if (typeof r === 'number') {
+      throw new VmakitError(
+        `${origin}: cannot install VMA [0x${init.start.toString(16)}, 0x${init.end.toString(16)}) (${errnoName(r)})`,
+      );
+    }
+  }
+}
+
+/**
+ * Builds the MmStruct of `start.maps` over a fresh index of `plugin` (describeInitialState, then
+ * installInitialState). O(n log n).
+ */
+export function buildInitialState(
+  plugin: IndexPlugin,
+  maps: MapsFile,
+  smaps: SmapsFile | null,
+  options: InitialStateOptions = {},
+): InitialState {
+  const files = new FileTable();
+  const t = describeInitialState(maps, smaps, files, options);
+  const mm = new MmStruct(plugin.create<Vma>(), t.config);
+  installInitialState(mm, t.vmas, maps.file);
+  return { mm, files, info: t.info };
 }

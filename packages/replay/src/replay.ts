@@ -15,7 +15,11 @@ import {
 } from '@vmakit/formats';
 import { applySyscall, describeOutcome } from './apply-syscall.js';
 import { compareMaps, flagMismatches, type MapsComparison } from './compare.js';
-import { countingFaultHandler, type FaultHandlerFactory } from './fault-handler.js';
+import {
+  countingFaultHandler,
+  type FaultHandlerFactory,
+  type FaultHandlingSummary,
+} from './fault-handler.js';
 import { buildInitialState, type InitialStateInfo } from './initial-state.js';
 
 /** Options of {@link replayCapture}. */
@@ -51,8 +55,11 @@ export interface ReplayReport {
     readonly by_name: Readonly<Record<string, number>>;
     readonly disagreements: readonly string[];
   };
-  /** Everything the fault handler reports (the fault core's counters once it resolves faults). */
-  readonly fault_handling: Readonly<Record<string, unknown>>;
+  /**
+   * What the fault handler reports: per-thread counts only (`resolved: false`), or, through the fault
+   * core, outcomes, signals, counters, bytes copied and the final page tables (`resolved: true`).
+   */
+  readonly fault_handling: FaultHandlingSummary;
   /**
    * Null when the capture has no end.maps. `flag_mismatches` counts VMAs whose vm_flags differ from
    * end.smaps VmFlags (null without end.smaps).
@@ -61,14 +68,32 @@ export interface ReplayReport {
   readonly diff: readonly string[];
 }
 
-/** The brk value a trace's first `brk(0)` reveals, for captures taken before the heap existed. */
-async function firstBrkAnswer(capture: CaptureDir): Promise<number | undefined> {
+/** What a first pass over the trace tells before the replay starts. */
+interface TraceScan {
+  /** The brk value the trace's first `brk(0)` reveals (for captures taken before the heap existed). */
+  readonly firstBrk: number | undefined;
+  /** Distinct thread ids. */
+  readonly threads: number;
+}
+
+/**
+ * Counts the trace's threads (faults and system calls with a known tid) and, when `needBrk`, finds the
+ * first brk answer. O(events) time, O(threads) memory.
+ */
+async function scanTrace(capture: CaptureDir, needBrk: boolean): Promise<TraceScan> {
+  let firstBrk: number | undefined;
+  let brkSeen = !needBrk;
+  const tids = new Set<number>();
   const reader = pairSyscalls(parseTrace(capture.tracePath, capture.paths.trace));
   for await (const ev of reader) {
-    if (ev.kind === 'syscall' && ev.name === 'brk')
-      return ev.args.brk === 0 && ev.ret > 0 ? ev.ret : undefined;
+    if (ev.kind !== 'fault' && ev.kind !== 'syscall') continue;
+    if (ev.tid >= 0) tids.add(ev.tid);
+    if (!brkSeen && ev.kind === 'syscall' && ev.name === 'brk') {
+      brkSeen = true;
+      firstBrk = ev.args.brk === 0 && ev.ret > 0 ? ev.ret : undefined;
+    }
   }
-  return undefined;
+  return { firstBrk, threads: tids.size };
 }
 
 /**
@@ -78,11 +103,19 @@ async function firstBrkAnswer(capture: CaptureDir): Promise<number | undefined> 
 export async function replayCapture(dir: string, options: ReplayOptions): Promise<ReplayReport> {
   const capture = await readCaptureDir(dir);
   const hasHeap = capture.startMaps.entries.some((e) => e.path === '[heap]');
-  const brkHint = hasHeap ? undefined : await firstBrkAnswer(capture);
-  const { mm, files, info } = buildInitialState(options.index, capture.startMaps, capture.startSmaps, {
-    brkHint,
+  const scan = await scanTrace(capture, !hasHeap);
+  const brk = scan.firstBrk;
+  const { mm, files, info } = buildInitialState(
+    options.index,
+    capture.startMaps,
+    capture.startSmaps,
+    brk !== undefined ? { brk } : {},
+  );
+  const name = basename(dir);
+  const handler = (options.faults ?? (() => countingFaultHandler()))(mm, {
+    capture: name,
+    threads: Math.max(1, scan.threads),
   });
-  const handler = (options.faults ?? (() => countingFaultHandler()))(mm);
   const maxDetails = options.maxDetails ?? 20;
 
   let faults = 0;
@@ -109,6 +142,7 @@ export async function replayCapture(dir: string, options: ReplayOptions): Promis
     byName[s.name] = (byName[s.name] ?? 0) + 1;
     if (s.ret < 0) failed++;
     const o = applySyscall(mm, files, s);
+    handler.syscall?.(s);
     if (o.unsupported) unsupported++;
     if (o.placementDiffers) placement++;
     if (o.agreed) agreed++;
@@ -132,7 +166,7 @@ export async function replayCapture(dir: string, options: ReplayOptions): Promis
   }
   mm.index.validate();
   return {
-    capture: basename(dir),
+    capture: name,
     index: options.index.meta.name,
     strategy: handler.strategy,
     initial: info,

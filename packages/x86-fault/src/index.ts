@@ -112,6 +112,7 @@ export {
   pkruWithKeyAccess,
 } from './pkru.js';
 export { PageTableObserver } from './pt-observer.js';
+export { pageTableSnapshot } from './pt-snapshot.js';
 export type { FaultOutcome, FaultPath, FaultRequest, FaultResult } from './result.js';
 export { FaultState } from './result.js';
 export type { FlaggedFaultResult, RecordedStep, RunFaultOptions } from './run-fault.js';

@@ -95,8 +95,7 @@ class HeldLocks {
       case 'acquire': {
         const tryOnly = step.mode === 'read-try' || step.mode === 'spin-try';
         const i = this.find(step.lock, step.id);
-        const externallyWriteLocked =
-          step.lock === 'mmap_lock' && env.mm.writeLocked;
+        const externallyWriteLocked = step.lock === 'mmap_lock' && env.mm.writeLocked;
         if (i >= 0 || externallyWriteLocked) {
           if (tryOnly) return false;
           const who = i >= 0 ? 'the fault already holds it' : 'the mmap write lock is held outside the fault';

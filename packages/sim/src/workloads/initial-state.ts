@@ -9,7 +9,7 @@
  * in an address space holding only what the setup programs map.
  */
 import type { MmApi, MmConfig, VmaInit } from '@vmakit/core';
-import { VmakitError } from '@vmakit/core';
+import { installInitialState as installVmas } from '@vmakit/replay';
 import type { Workload } from '../workload.js';
 
 /** The starting address space of a workload. */
@@ -33,17 +33,10 @@ export function initialStateOf(w: Workload): WorkloadInitialState | null {
 }
 
 /**
- * Installs `state.vmas` into `mm` (which must have been created with `state.config`). Throws a
- * VmakitError naming the VMA when one cannot be installed (overlap). O(n log n).
+ * Installs `state.vmas` into `mm` (which must have been created with `state.config`), with the replay
+ * package's installInitialState. Throws a VmakitError naming the VMA when one cannot be installed
+ * (overlap). O(n log n).
  */
 export function installInitialState(mm: MmApi, state: WorkloadInitialState): void {
-  for (const init of state.vmas) {
-    // installVma copies the init; a fresh object keeps the shared template unaliased.
-    const r = mm.installVma({ ...init });
-    if (typeof r === 'number') {
-      throw new VmakitError(
-        `${state.origin}: cannot install VMA [0x${init.start.toString(16)}, 0x${init.end.toString(16)}) (error ${r})`,
-      );
-    }
-  }
+  installVmas(mm, state.vmas, state.origin);
 }

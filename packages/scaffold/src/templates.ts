@@ -70,6 +70,7 @@ export function packageJson(names: IndexNames, values: TemplateValues): string {
     types: './dist/index.d.ts',
     files: ['dist', 'src', 'README.md', 'LICENSE'],
     engines: { node: '>=20.19' },
+    publishConfig: { access: 'public' },
     dependencies: { '@vmakit/core': 'workspace:*' },
     devDependencies: { '@vmakit/testkit': 'workspace:*' },
   });

@@ -68,4 +68,27 @@ describe('replayRowFrom', () => {
       counters: {},
     });
   });
+
+  it('takes the fault core's counters from fault_handling.counters', () => {
+    const row = replayRowFrom({
+      ...report,
+      strategy: 'spf-copy-vma',
+      fault_handling: {
+        resolved: true,
+        handled: 118,
+        signals: 2,
+        bytes_copied: 19200,
+        bytes_copied_per_fault: 160,
+        counters: { pgfault: 120, spf_abort: 3, weird: -1, zero_page_faults: 0 },
+        faults_per_thread: { 100: 120 },
+      },
+    });
+    expect(row).toMatchObject({
+      strategy: 'spf-copy-vma',
+      faults_handled: 118,
+      signals: 2,
+      bytes_copied: 19200,
+    });
+    expect(row.counters).toEqual({ pgfault: 120, spf_abort: 3, zero_page_faults: 0 });
+  });
 });

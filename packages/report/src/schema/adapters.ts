@@ -12,7 +12,10 @@ export interface ReplayReportLike {
   readonly strategy: string | null;
   readonly events: { readonly faults: number; readonly syscalls: number };
   readonly syscalls: { readonly disagreed: number };
-  /** The fault handler's summary; its top-level non-negative integers become counters. */
+  /**
+   * The fault handler's summary. Its `counters` object (the fault core's vmstat) becomes the row's
+   * counters when present; otherwise its top-level non-negative integers do.
+   */
   readonly fault_handling: Readonly<Record<string, unknown>>;
   readonly final: {
     readonly page_mismatches: number;
@@ -38,16 +41,23 @@ function natural(v: unknown): number | undefined {
 }
 
 /**
- * A replay row from a replay report. Counters default to the top-level non-negative integers of
- * `fault_handling` (nested objects, such as per-thread tallies, are left out). O(counters).
+ * A replay row from a replay report. Counters default to the non-negative integers of
+ * `fault_handling.counters` when it is an object (the fault core's vmstat), else to the top-level
+ * non-negative integers of `fault_handling` (nested objects, such as per-thread tallies, are left out).
+ * O(counters).
  */
 export function replayRowFrom(r: ReplayReportLike, figures: FaultFigures = {}): ReplayRow {
   const fh = r.fault_handling;
   const counters: Record<string, number> = {};
+  const nested = fh.counters;
+  const source =
+    typeof nested === 'object' && nested !== null && !Array.isArray(nested)
+      ? (nested as Readonly<Record<string, unknown>>)
+      : fh;
   if (figures.counters !== undefined) Object.assign(counters, figures.counters);
   else
-    for (const k of Object.keys(fh).sort()) {
-      const v = natural(fh[k]);
+    for (const k of Object.keys(source).sort()) {
+      const v = natural(source[k]);
       if (v !== undefined) counters[k] = v;
     }
   return {

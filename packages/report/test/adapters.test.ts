@@ -69,7 +69,7 @@ describe('replayRowFrom', () => {
     });
   });
 
-  it('takes the fault core's counters from fault_handling.counters', () => {
+  it('takes the fault core counters from fault_handling.counters', () => {
     const row = replayRowFrom({
       ...report,
       strategy: 'spf-copy-vma',

@@ -1,5 +1,7 @@
 export type { PairingOptions, PairingVerdict } from '@vmakit/x86-fault';
 export { checkPairing } from '@vmakit/x86-fault';
+export type { BytesCopiedCell } from './bytes-matrix.js';
+export { bytesCopiedMatrix } from './bytes-matrix.js';
 export { createMmapLockStrategy, mmapLockPlugin } from './mmap-lock.js';
 export type { PerVmaLockOptions } from './per-vma-lock.js';
 export {

@@ -7,6 +7,7 @@ import { checkPairing, runFault, UnsafePairingError, type VmaCopyStep } from '@v
 import { describe, expect, it } from 'vitest';
 import {
   builtinStrategies,
+  bytesCopiedMatrix,
   createPerVmaLockStrategy,
   createSpfCopyAttrsStrategy,
   createSpfCopyVmaStrategy,
@@ -120,4 +121,33 @@ describe('bytes copied per fault', () => {
       expect(copies[0]).toMatchObject({ bytes, lines, vma: mm.vmaLookup(a)!.id });
     });
   }
+});
+
+describe('bytesCopiedMatrix', () => {
+  const index = (
+    name: string,
+    era: 'rbtree-era' | 'maple-era',
+    semantics: 'unsafe' | 'rcu' | 'snapshot',
+  ) => ({
+    meta: { name, version: '0', kind: 'index' as const },
+    era,
+    semantics,
+  });
+  it('every strategy x index with its bytes per fault and pairing verdict', () => {
+    const rows = bytesCopiedMatrix(builtinStrategies, [
+      index('rbtree', 'rbtree-era', 'unsafe'),
+      index('maple', 'maple-era', 'rcu'),
+    ]);
+    expect(rows.map((r) => [r.strategy, r.index, r.era, r.bytes_per_fault, r.safe])).toEqual([
+      ['mmap-lock', 'rbtree', 'rbtree-era', 0, true],
+      ['mmap-lock', 'maple', 'maple-era', 0, true],
+      ['spf-copy-vma', 'rbtree', 'rbtree-era', 200, true],
+      ['spf-copy-vma', 'maple', 'maple-era', 160, true],
+      ['spf-copy-attrs', 'rbtree', 'rbtree-era', 88, true],
+      ['spf-copy-attrs', 'maple', 'maple-era', 88, true],
+      ['per-vma-lock', 'rbtree', 'rbtree-era', 0, false],
+      ['per-vma-lock', 'maple', 'maple-era', 0, true],
+    ]);
+    expect(rows[6]!.reason).toMatch(/'unsafe' index/);
+  });
 });

@@ -3,7 +3,8 @@
  * NAME` adds its import and its plug-in here; keep one import per line and the list below so it can.
  */
 import { builtinIndexes, defineConfig } from '@vmakit/registry';
+import { sdslRbtreePlugin } from './packages/index-sdsl-rbtree/src/index.js';
 
 export default defineConfig({
-  indexes: [...builtinIndexes],
+  indexes: [...builtinIndexes, sdslRbtreePlugin],
 });

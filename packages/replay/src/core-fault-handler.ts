@@ -11,13 +11,10 @@
  * it present (a read fault, "seeded", not counted among the traced faults), so the traced fault then
  * takes the kernel's path (write-protect / copy-on-write) instead of a not-present one.
  */
-import { type MmStruct, PTE_PRESENT } from '@vmakit/core';
+import type { MmStruct } from '@vmakit/core';
 import type { FaultEvent, PairedSyscall } from '@vmakit/formats';
 import {
-  accessError,
   checkPairing,
-  classifyAddress,
-  createFaultEnv,
   EV,
   type FaultConfig,
   type FaultEnv,
@@ -33,13 +30,9 @@ import {
   type StrategyPlugin,
   UnsafePairingError,
   validatePageTables,
-  X86_PF_PK,
-  X86_PF_PROT,
-  X86_PF_RSVD,
-  X86_PF_USER,
-  X86_PF_WRITE,
 } from '@vmakit/x86-fault';
 import { digestLines, Fnv1a } from './digest.js';
+import { createReplayFaultEnv, faultRequestOf, seedPresentPage } from './fault-env.js';
 import {
   type FaultHandler,
   type FaultHandlerFactory,
@@ -88,11 +81,6 @@ const CLASSIFY = [
   EV.stack_expansions,
 ] as const;
 
-/** The 64-bit address perf printed, exact where a JavaScript number can hold it (page-exact above). */
-function faultAddress(ev: FaultEvent): number {
-  return ev.address <= Number.MAX_SAFE_INTEGER ? ev.address : ev.addressPage;
-}
-
 /** The page range [lo, hi) a successful system call changed the mapping of, or null. */
 function changedRanges(s: PairedSyscall): Array<[number, number]> {
   if (s.ret < 0) return [];
@@ -134,19 +122,11 @@ export function coreFaultHandler(options: CoreFaultHandlerOptions): FaultHandler
   return (mm: MmStruct, context: ReplayContext): FaultHandler => {
     const verdict = checkPairing(strategy, mm.index.semantics);
     if (!verdict.safe && options.allowUnsafe !== true) throw new UnsafePairingError(verdict);
-    const env: FaultEnv = createFaultEnv(mm, {
-      collectLines: false,
-      ...options.config,
-      mmUsers: options.config?.mmUsers ?? Math.max(1, context.threads),
+    const { env, warmed } = createReplayFaultEnv(mm, {
+      threads: context.threads,
+      ...(options.config !== undefined ? { config: options.config } : {}),
+      ...(options.warmPageCache !== undefined ? { warmPageCache: options.warmPageCache } : {}),
     });
-    let warmed = 0;
-    if (options.warmPageCache !== false) {
-      for (const v of mm.vmas()) {
-        if (v.kind === 'file' && v.file !== null && v.file.shmem !== true) {
-          warmed += env.cache.warm(v.file, v.pgoff, v.pages);
-        }
-      }
-    }
     return new CoreHandler(strategy, env, options, warmed, verdict.safe);
   };
 }
@@ -201,36 +181,18 @@ class CoreHandler implements FaultHandler {
 
   handle(ev: FaultEvent): void {
     const env = this.env;
-    const addr = faultAddress(ev);
-    const ec = ev.errorCode;
+    const req = faultRequestOf(ev);
     this.faults++;
     this.perTid.set(ev.tid, (this.perTid.get(ev.tid) ?? 0) + 1);
-    if (this.options.seedPresentPages !== false) this.seed(addr, ec, ev.tid);
+    if (this.options.seedPresentPages !== false && seedPresentPage(this.s, env, req, this.seedOptions)) {
+      this.seeded++;
+    }
     const c = env.vmstat.counts;
     for (let i = 0; i < CLASSIFY.length; i++) this.before[i] = c[CLASSIFY[i]!]!;
-    const r = runFault(this.s, env, { addr, errorCode: ec, userMode: true, tid: ev.tid }, this.runOptions);
+    const r = runFault(this.s, env, req, this.runOptions);
     for (let i = 0; i < CLASSIFY.length; i++) this.deltas[i]! += c[CLASSIFY[i]!]! - this.before[i]!;
     this.outcomes.add(`${r.outcome}:${r.code}:${r.major ? 1 : 0};`);
-    this.count(r, ev, addr);
-  }
-
-  /**
-   * A protection fault (the real PTE was present) on a page the model has not mapped: make it present
-   * as the read that mapped it before the capture would have, provided both that read and the traced
-   * access pass access_error() (otherwise the traced fault signals whatever the PTE holds).
-   */
-  private seed(addr: number, ec: number, tid: number): void {
-    if ((ec & (X86_PF_PROT | X86_PF_WRITE | X86_PF_PK | X86_PF_RSVD)) !== (X86_PF_PROT | X86_PF_WRITE))
-      return;
-    if (classifyAddress(addr) !== 'user') return;
-    const env = this.env;
-    if ((env.pt.pteFlagsAt(addr) & PTE_PRESENT) !== 0) return;
-    const vma = env.mm.vmaLookup(addr);
-    if (vma === null) return;
-    const pkru = env.defaultPkru;
-    if (accessError(ec, vma, pkru) || accessError(X86_PF_USER, vma, pkru)) return;
-    const r = runFault(this.s, env, { addr, errorCode: X86_PF_USER, userMode: true, tid }, this.seedOptions);
-    if (r.outcome === 'handled') this.seeded++;
+    this.count(r, ev, req.addr);
   }
 
   private count(r: FaultResult, ev: FaultEvent, addr: number): void {

@@ -5,6 +5,10 @@ export { compareMaps, flagMismatches, pageMismatches } from './compare.js';
 export type { CoreFaultHandlerOptions } from './core-fault-handler.js';
 export { coreFaultHandler } from './core-fault-handler.js';
 export { digestLines, Fnv1a } from './digest.js';
+export type { LoadedCapture, TraceScan } from './events.js';
+export { loadCaptureEvents, scanTrace } from './events.js';
+export type { ReplayFaultEnvOptions } from './fault-env.js';
+export { createReplayFaultEnv, faultRequestOf, seedPresentPage } from './fault-env.js';
 export type {
   CountedFaultsSummary,
   FaultHandler,

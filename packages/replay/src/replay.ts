@@ -6,7 +6,6 @@
 import { basename } from 'node:path';
 import { type IndexPlugin, VmakitError } from '@vmakit/core';
 import {
-  type CaptureDir,
   mapsEntriesFromVmas,
   type PairedSyscall,
   pairSyscalls,
@@ -15,6 +14,7 @@ import {
 } from '@vmakit/formats';
 import { applySyscall, describeOutcome } from './apply-syscall.js';
 import { compareMaps, flagMismatches, type MapsComparison } from './compare.js';
+import { scanTrace } from './events.js';
 import {
   countingFaultHandler,
   type FaultHandlerFactory,
@@ -66,34 +66,6 @@ export interface ReplayReport {
    */
   readonly final: (Omit<MapsComparison, 'diff'> & { readonly flag_mismatches: number | null }) | null;
   readonly diff: readonly string[];
-}
-
-/** What a first pass over the trace tells before the replay starts. */
-interface TraceScan {
-  /** The brk value the trace's first `brk(0)` reveals (for captures taken before the heap existed). */
-  readonly firstBrk: number | undefined;
-  /** Distinct thread ids. */
-  readonly threads: number;
-}
-
-/**
- * Counts the trace's threads (faults and system calls with a known tid) and, when `needBrk`, finds the
- * first brk answer. O(events) time, O(threads) memory.
- */
-async function scanTrace(capture: CaptureDir, needBrk: boolean): Promise<TraceScan> {
-  let firstBrk: number | undefined;
-  let brkSeen = !needBrk;
-  const tids = new Set<number>();
-  const reader = pairSyscalls(parseTrace(capture.tracePath, capture.paths.trace));
-  for await (const ev of reader) {
-    if (ev.kind !== 'fault' && ev.kind !== 'syscall') continue;
-    if (ev.tid >= 0) tids.add(ev.tid);
-    if (!brkSeen && ev.kind === 'syscall' && ev.name === 'brk') {
-      brkSeen = true;
-      firstBrk = ev.args.brk === 0 && ev.ret > 0 ? ev.ret : undefined;
-    }
-  }
-  return { firstBrk, threads: tids.size };
 }
 
 /**

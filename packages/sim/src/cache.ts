@@ -16,9 +16,11 @@
  * Occupancy: a line can be pulled exclusive by one CPU at a time. An exclusive access (write, atomic)
  * starts no earlier than the previous exclusive access to the line has finished, and occupies the line
  * for its own latency; a read that needs the line from elsewhere waits for an exclusive access in
- * flight but does not occupy the line (readers fan out). This is what makes a line many CPUs update
- * (a lock word, a reference count) a serialization point: N CPUs hammering it get one transfer each
- * per transfer latency, and the waiting shows up as `stallPs`.
+ * flight. A read of a line another CPU holds Modified occupies the line for its transfer too (the
+ * owner is snooped and forwards the line: one transaction at a time at the line's home agent); a read
+ * of a clean copy does not (readers of a shared line fan out). This is what makes a line many CPUs
+ * update (a lock word, a reference count) a serialization point: N CPUs hammering it get one transfer
+ * each per transfer latency, and the waiting shows up as `stallPs`.
  *
  * No capacity: a line stays cached until another CPU writes it (the run windows are short and the
  * contended lines are few and hot). Lines are keyed `object id * 128 + line` (object ids come from
@@ -154,6 +156,10 @@ export class CacheModel {
         this.owner[s] = -1;
         this.sharers[base + (o >> 5)]! |= 1 << (o & 31);
         this.sockMask[s]! |= 1 << this.socketOf[o]!;
+        // Fetching a line another core holds Modified needs that core snooped and the line
+        // forwarded; the line's home agent runs one such transaction at a time, so the read occupies
+        // the line like an exclusive access does (reads of a clean shared copy fan out).
+        this.busy[s] = now + cost;
       } else if (this.sockMask[s] !== 0) {
         if ((this.sockMask[s]! & sockBit) !== 0) {
           this.stats.llcHits++;

@@ -51,8 +51,10 @@ import {
   LOCK_KIND_NAMES,
   MM_LINE,
   PTL_LINE,
+  type SimLines,
   type SimLock,
   type SimWork,
+  simLines,
   VMA_LOCK_LINE,
   VMA_MARK_LINE,
 } from './actions.js';
@@ -130,6 +132,9 @@ const BLOCKED = -1;
 const ACCESS_RETRY_LIMIT = 64;
 /** Actions a CPU may run at one instant before the engine calls it a livelock. */
 const ZERO_TIME_LIMIT = 1_000_000;
+
+/** Stream number of the per-CPU page-list start levels (thread streams are 1..cpus, the scheduler 0). */
+const PCP_STREAM = 0x40000000;
 
 const GEN_NONE = 0;
 const GEN_FAULT = 1;
@@ -300,12 +305,19 @@ export class Engine implements WriterHost {
     this.wrapSetPte();
     if (initial !== null) installInitialState(this.mm, initial);
     this.cpu = Array.from({ length: this.cpus }, (_, i) => new Cpu(i));
-    // Per-CPU page lists start full (pcp->high): the steady state of a thread that frees what it
-    // allocates (page_fault*, mixed, ebizzy, malloc1). Starting empty would make every CPU refill from
-    // zone->lock at the same moment, a first-touch transient longer than a default window. An
-    // allocation-only workload (pft) reaches its refill steady state after pcp->high allocations per
-    // CPU: give it a longer warm-up (README, run lengths).
-    for (const c of this.cpu) c.pcp = p.kernelBase.pcpHigh;
+    // Per-CPU page lists start in the steady state of the workload's measured phase. 'high'
+    // (pcp->high): a thread that frees what it allocates (page_fault*, mixed, ebizzy, malloc1).
+    // 'refill-cycle': an allocation-only thread (pft) empties its list and refills it one batch at a
+    // time (rmqueue_bulk under zone->lock), so in steady state each list holds between 0 and
+    // pcp->batch - 1 pages, independently of the other CPUs; a seeded level per CPU starts the run
+    // there. Starting every list at the same level would make all CPUs refill at the same moment, a
+    // transient real runs leave behind within their first milliseconds.
+    if (o.workload.pcpStart === 'refill-cycle') {
+      const r = randomStream(o.seed, PCP_STREAM);
+      for (const c of this.cpu) c.pcp = Math.floor(r() * p.kernelBase.pcpBatch);
+    } else {
+      for (const c of this.cpu) c.pcp = p.kernelBase.pcpHigh;
+    }
     this.q = new EventQueue(this.cpus);
     this.cache = new CacheModel(p.socketOf, p.coreOf, p.cache);
     this.rcuSince = new Float64Array(this.cpus);
@@ -723,16 +735,16 @@ export class Engine implements WriterHost {
     if (s.lock === 'mmap_lock' || s.lock === 'vma_lock') {
       const l = this.rwsem(kind, s.id);
       let ok: boolean;
+      // A fault takes the mmap_lock with down_read_trylock() first (get_mmap_lock_carefully(),
+      // mm/memory.c v6.12; v5.x do_user_addr_fault() likewise), and only when that fails with
+      // down_read()'s single fetch-and-add; the per-VMA lock is only ever trylocked.
+      const trylock =
+        s.mode === 'read-try' ||
+        (s.mode === 'read' && kind === LOCK_KIND.mmap_lock && c.genKind === GEN_FAULT);
+      if (trylock) return this.execTryRead(c, l, s.mode === 'read', kind, s.id, key, lk);
       switch (s.mode) {
         case 'read':
           ok = l.read(cpu);
-          break;
-        case 'read-try':
-          ok = l.tryRead(cpu);
-          if (!ok) {
-            c.res = false;
-            return this.lineCost(cpu, key, READ);
-          }
           break;
         case 'write':
           ok = l.write(cpu);
@@ -769,6 +781,60 @@ export class Engine implements WriterHost {
     this.holdPush(c, lk);
     c.res = true;
     return this.lineCost(cpu, key, RMW);
+  }
+
+  /**
+   * down_read_trylock() of rwsem `l` (then down_read() when `fallback`, as a fault's mmap_lock
+   * acquisition does). v6.12's __down_read_trylock() (kernel/locking/rwsem.c) reads the count, then
+   * cmpxchg()es it: two accesses to the count line, the second queued as a follow-up so that another
+   * CPU's access can take the line in between, as it can on hardware. (v5.1-v5.16 — commit
+   * ddb20d1d3aed until commit 14c240488411 — cmpxchg()ed first assuming the lock free, which fails
+   * whenever other readers hold it, and then cmpxchg()ed again: "most threads almost need to run at
+   * least 2 times of cmpxchg"; under contention that is the same two line acquisitions.) A reader then
+   * records itself as owner (rwsem_set_reader_owned()): a separate line for the mmap_lock (mm_struct
+   * layout, v6.12 comment above mmap_lock), the same 40-byte object for the per-VMA lock.
+   */
+  private execTryRead(
+    c: Cpu,
+    l: RwSem,
+    fallback: boolean,
+    kind: number,
+    id: number,
+    key: number,
+    lk: number,
+  ): number {
+    const cpu = c.id;
+    let cost = this.lineCost(cpu, key, READ);
+    const ok = fallback ? l.read(cpu) : l.tryRead(cpu);
+    if (!ok) {
+      if (!fallback) {
+        c.res = false;
+        return cost;
+      }
+      // down_read()'s fetch-and-add is priced when the lock is handed over; the failed trylock's read
+      // is paid once the CPU runs again.
+      c.extraPs += cost;
+      this.startWait(c, kind);
+      return BLOCKED;
+    }
+    this.holdPush(c, lk);
+    c.res = true;
+    if (c.qHead === c.queue.length) {
+      c.queue.length = 0;
+      c.qHead = 0;
+    }
+    c.queue.push(kind === LOCK_KIND.mmap_lock ? this.countRmw(id) : simLines(RMW, [id, VMA_LOCK_LINE]));
+    if (kind === LOCK_KIND.mmap_lock) cost += this.lineCost(cpu, lineKey(id, MM_LINE.mmapLockOwner), WRITE);
+    if (c.genKind === GEN_FAULT) this.onFaultLockGranted(cpu, kind, id);
+    return cost;
+  }
+
+  private countRmwAction: SimLines | null = null;
+
+  /** The cmpxchg on the mm's mmap_lock count line (one shared action: the mm never changes). */
+  private countRmw(mmObj: number): SimLines {
+    if (this.countRmwAction === null) this.countRmwAction = simLines(RMW, [mmObj, MM_LINE.mmapLockCount]);
+    return this.countRmwAction;
   }
 
   private execRelease(c: Cpu, s: Extract<Step, { op: 'release' }>): number {
@@ -831,6 +897,25 @@ export class Engine implements WriterHost {
   private exec(c: Cpu, a: Action): number {
     const cpu = c.id;
     const chk = this.chk;
+    switch (a.op) {
+      // The engine's own actions leave the last step's result alone: a follow-up a step queued (the
+      // cmpxchg of a trylock) runs before the generator resumes with that result.
+      case 'sim-work':
+        this.addCost(a.cat, a.ps);
+        return a.ps;
+      case 'sim-lines': {
+        const pairs = a.pairs;
+        let ps = 0;
+        for (let i = 0; i < pairs.length; i += 2)
+          ps += this.cache.access(cpu, lineKey(pairs[i]!, pairs[i + 1]!), a.access, this.now);
+        this.addCost(CAT.cache, ps);
+        return ps;
+      }
+      case 'sim-lock':
+        return this.execSimLock(c, a);
+      case 'sim-shootdown':
+        return this.shootdown(c);
+    }
     c.res = undefined;
     switch (a.op) {
       case 'acquire':
@@ -914,21 +999,6 @@ export class Engine implements WriterHost {
         chk?.abort(cpu);
         if (this.inWindow) this.aborts[a.reason] = (this.aborts[a.reason] ?? 0) + 1;
         return 0;
-      case 'sim-work':
-        this.addCost(a.cat, a.ps);
-        return a.ps;
-      case 'sim-lines': {
-        const pairs = a.pairs;
-        let ps = 0;
-        for (let i = 0; i < pairs.length; i += 2)
-          ps += this.cache.access(cpu, lineKey(pairs[i]!, pairs[i + 1]!), a.access, this.now);
-        this.addCost(CAT.cache, ps);
-        return ps;
-      }
-      case 'sim-lock':
-        return this.execSimLock(c, a);
-      case 'sim-shootdown':
-        return this.shootdown(c);
     }
   }
 

@@ -63,11 +63,13 @@ export { MAX_READERS_WAKEUP, RwSem } from './sync/rwsem.js';
 export { readSeq, seqStable, seqUnchanged } from './sync/seqcount.js';
 export { SpinLock } from './sync/spinlock.js';
 export type {
+  PcpStart,
   ThreadContext,
   ThreadProgram,
   Workload,
   WorkloadOp,
   WorkloadOptions,
+  WorkloadPlacement,
   WorkloadPlugin,
 } from './workload.js';
 export { defineWorkloadPlugin } from './workload.js';

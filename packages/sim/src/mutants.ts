@@ -53,7 +53,7 @@ export const MUTANTS: readonly MutantInfo[] = Object.freeze([
       workload: 'ebizzy',
       cpus: 12,
       seed: 1,
-      durationNs: 2_000_000,
+      durationNs: 4_000_000,
     },
   },
   {
@@ -127,7 +127,7 @@ export const MUTANTS: readonly MutantInfo[] = Object.freeze([
       workload: 'ebizzy',
       cpus: 8,
       seed: 1,
-      durationNs: 400_000,
+      durationNs: 1_000_000,
     },
   },
 ] satisfies MutantInfo[]);

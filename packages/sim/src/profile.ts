@@ -8,6 +8,7 @@
  */
 import { UnknownNameError, VmakitError } from '@vmakit/core';
 import type { WorkUnit } from '@vmakit/x86-fault';
+import type { WorkloadPlacement } from './workload.js';
 
 /** A cost constant: nanoseconds (or a count for batch sizes) and its source. */
 export interface CostValue {
@@ -199,6 +200,8 @@ export interface CompiledProfile {
   readonly classOf: readonly string[];
   /** More CPUs than the machine has hardware threads: the extra ones are extra cores (flagged). */
   readonly oversubscribed: boolean;
+  /** How the CPUs were laid out on the machine. */
+  readonly placement: WorkloadPlacement;
   readonly sockets: number;
   readonly cache: CompiledCache;
   /** Work-unit cost per CPU: `work[cpu * WORK_UNITS.length + WORK_INDEX[unit]]`. */
@@ -225,15 +228,33 @@ function ps(ns: number): number {
 }
 
 /**
- * Lay `cpus` simulated CPUs out on `profile` and convert its costs to integer picoseconds. CPUs fill
- * the physical cores first (socket 0's cores in class order, then socket 1's, ...), then the SMT
- * siblings in the same order — hwloc's order, which will-it-scale pins tasks in. CPUs beyond the
- * hardware threads become extra cores spread over the sockets (a machine that does not exist; the
- * result says `oversubscribed`). Throws VmakitError for a malformed profile or CPU count. O(cpus).
+ * Lay `cpus` simulated CPUs out on `profile` and convert its costs to integer picoseconds.
+ *
+ * `'pinned-fill'` (default): CPUs fill the physical cores first (socket 0's cores in class order, then
+ * socket 1's, ...), then the SMT siblings in the same order — hwloc's order, which will-it-scale pins
+ * tasks in. `'spread'`: the physical cores are taken round-robin over the sockets (CPU i on socket
+ * i mod sockets), then the SMT siblings in the same order — where the Linux load balancer puts the
+ * threads of an unpinned benchmark: it balances the number of running tasks between NUMA nodes
+ * (kernel/sched/fair.c, calculate_imbalance() at an SD_NUMA level; it tolerates an imbalance of at
+ * most a couple of tasks, adjust_numa_imbalance()) and prefers idle cores to busy SMT siblings
+ * (select_idle_core(), SD_PREFER_SIBLING). On a one-socket machine both orders are the same.
+ *
+ * CPUs beyond the hardware threads become extra cores spread over the sockets (a machine that does
+ * not exist; the result says `oversubscribed`). Throws VmakitError for a malformed profile, CPU count
+ * or placement. O(cpus).
  */
-export function compileProfile(profile: MachineProfile, cpus: number): CompiledProfile {
+export function compileProfile(
+  profile: MachineProfile,
+  cpus: number,
+  placement: WorkloadPlacement = 'pinned-fill',
+): CompiledProfile {
   if (!Number.isInteger(cpus) || cpus < 1 || cpus > MAX_CPUS) {
     throw new VmakitError(`cpus must be an integer from 1 to ${MAX_CPUS}, got ${String(cpus)}`);
+  }
+  if (placement !== 'pinned-fill' && placement !== 'spread') {
+    throw new VmakitError(
+      `placement must be 'pinned-fill' or 'spread', got ${JSON.stringify(placement as unknown)}`,
+    );
   }
   const name = typeof profile?.name === 'string' ? profile.name : '(unnamed)';
   const topo = profile.topology;
@@ -289,10 +310,14 @@ export function compileProfile(profile: MachineProfile, cpus: number): CompiledP
   // Class of the k-th core of a socket.
   const classByCore: CoreClass[] = [];
   for (const c of classes) for (let i = 0; i < c.cores; i++) classByCore.push(c);
+  const spread = placement === 'spread' && topo.sockets > 1;
   for (let cpu = 0; cpu < cpus; cpu++) {
     let core: number;
-    if (cpu < hwThreads) core = cpu % physical;
-    else core = physical + (cpu - hwThreads);
+    if (cpu < hwThreads) {
+      const k = cpu % physical;
+      // Spread: the k-th core taken is core k / sockets of socket k mod sockets.
+      core = spread ? (k % topo.sockets) * topo.coresPerSocket + Math.floor(k / topo.sockets) : k;
+    } else core = physical + (cpu - hwThreads);
     const socket = core < physical ? Math.floor(core / topo.coresPerSocket) : core % topo.sockets;
     const local = core < physical ? core % topo.coresPerSocket : topo.coresPerSocket - 1;
     const cls = classByCore[local]!;
@@ -325,6 +350,7 @@ export function compileProfile(profile: MachineProfile, cpus: number): CompiledP
     coreOf,
     classOf,
     oversubscribed: cpus > hwThreads,
+    placement,
     sockets: topo.sockets,
     cache,
     work,

@@ -17,7 +17,7 @@ import { Engine } from './engine.js';
 import { applyMutant, mutantByName } from './mutants.js';
 import { compileProfile, MAX_CPUS, type MachineProfile } from './profile.js';
 import { DEFAULT_PROFILE, profileByName } from './profiles/registry.js';
-import type { WorkloadPlugin } from './workload.js';
+import type { WorkloadPlacement, WorkloadPlugin } from './workload.js';
 
 /**
  * Default measured window (simulated ns). Long enough for every thread to fault a few hundred
@@ -85,6 +85,8 @@ export interface SimPoint {
   readonly unsafe_pairing: string | null;
   /** More CPUs than the profile's hardware threads. */
   readonly oversubscribed: boolean;
+  /** How the threads were placed on the machine (the workload's `placement`). */
+  readonly placement: WorkloadPlacement;
   readonly warmup_ns: number;
   readonly duration_ns: number;
   /** Length of the measured window actually simulated. */
@@ -253,8 +255,8 @@ export function runSim(o: RunSimOptions): SimPoint {
     maxOps = o.maxOps;
   }
   const maxSteps = o.maxSteps ?? DEFAULT_MAX_STEPS;
+
   const profile = resolveProfile(o.profile);
-  const compiled = compileProfile(profile, cpus);
   let strategy = strategyOf(o.strategy);
   let freeWithoutRcu = false;
   const mutant = o.mutant === undefined ? null : mutantByName(o.mutant);
@@ -268,6 +270,13 @@ export function runSim(o: RunSimOptions): SimPoint {
   if (!verdict.safe && mutant === null && o.allowUnsafe !== true) throw new UnsafePairingError(verdict);
   const params = o.params ?? {};
   const workload = w.create({ threads: cpus, seed, params });
+  const pcpStart: unknown = workload.pcpStart;
+  if (pcpStart !== undefined && pcpStart !== 'high' && pcpStart !== 'refill-cycle') {
+    throw new VmakitError(
+      `workload ${w.meta.name}: pcpStart must be 'high' or 'refill-cycle', got ${JSON.stringify(pcpStart)}`,
+    );
+  }
+  const compiled = compileProfile(profile, cpus, workload.placement ?? 'pinned-fill');
   const engine = new Engine({
     workload,
     strategy,
@@ -306,6 +315,7 @@ export function runSim(o: RunSimOptions): SimPoint {
     mutant: mutant?.name ?? null,
     unsafe_pairing: flagged ? verdict.reason : null,
     oversubscribed: compiled.oversubscribed,
+    placement: compiled.placement,
     warmup_ns: warmupNs,
     duration_ns: durationNs,
     simulated_ns: r.windowPs / 1000,

@@ -72,7 +72,29 @@ export interface Workload {
   setup?(ctx: ThreadContext): ThreadProgram;
   /** The program of thread `ctx.tid`; it may run forever (the simulator stops it). */
   thread(ctx: ThreadContext): ThreadProgram;
+  /**
+   * Where the threads run (default `'pinned-fill'`). `'pinned-fill'`: thread i on CPU i of hwloc's
+   * order — socket 0's cores, then socket 1's, then the SMT siblings — as will-it-scale pins its
+   * tasks. `'spread'`: an unpinned benchmark (pft without -a, ebizzy), whose threads the Linux
+   * scheduler's load balancing spreads over the NUMA nodes and onto idle cores before SMT siblings:
+   * thread i on socket i mod sockets.
+   */
+  readonly placement?: WorkloadPlacement;
+  /**
+   * Fill level of every CPU's per-CPU page list when the threads start (default `'high'`): the
+   * steady state the benchmark's measured phase runs in. `'high'`: pcp->high, for threads that free
+   * about what they allocate; `'refill-cycle'`: a seeded level in [0, pcp->batch) per CPU, for
+   * allocation-only threads (pft), whose lists run empty and are refilled one batch at a time under
+   * zone->lock.
+   */
+  readonly pcpStart?: PcpStart;
 }
+
+/** Thread placement of a workload (see Workload.placement). */
+export type WorkloadPlacement = 'pinned-fill' | 'spread';
+
+/** Per-CPU page-list level at the start of a run (see Workload.pcpStart). */
+export type PcpStart = 'high' | 'refill-cycle';
 
 /** Options a workload is created with. */
 export interface WorkloadOptions {

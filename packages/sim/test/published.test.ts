@@ -118,7 +118,6 @@ describe('which runs reproduce each figure', () => {
     expect(runs[0]).toEqual({
       workload: 'pft',
       params: { bytes_per_thread: 16 * 1024 * 1024 },
-      warmupNs: 2_000_000,
       strategy: 'mmap-lock',
       index: 'rbtree',
       profile: 'server',

@@ -83,16 +83,22 @@ describe('cache-line ownership', () => {
     expect(c.stats.stallPs).toBe(each * (1 + 2 + 3));
   });
 
-  it('readers of a line being pulled exclusive wait for it, but do not occupy it', () => {
+  it('a read of a Modified line waits for and occupies it; reads of the clean copy fan out', () => {
     const { c, cost } = model();
     const k = lineKey(6000, 0);
     c.access(0, k, WRITE, 0);
     const t = 10_000_000;
     const w = c.access(1, k, RMW, t);
+    // CPU 1 holds it Modified once its atomic is done: CPU 2's read snoops CPU 1 after it.
     const r1 = c.access(2, k, READ, t);
-    const r2 = c.access(3, k, READ, t);
     expect(r1).toBe(w + cost.sameSocketTransfer);
-    expect(r2).toBe(w + cost.llcHit);
+    // The line is clean and shared now: later readers wait for that transaction, not for each other.
+    const r2 = c.access(3, k, READ, t);
+    const r3 = c.access(4, k, READ, t);
+    expect(r2).toBe(r1 + cost.llcHit);
+    expect(r3).toBe(r2);
+    // A write after them waits for the snooping read only.
+    expect(c.access(5, k, WRITE, t)).toBe(r1 + cost.sameSocketTransfer);
   });
 });
 
@@ -121,6 +127,27 @@ describe('machine profiles', () => {
     expect(phone.classOf).toEqual(['prime', 'big', 'big', 'big', 'little', 'little', 'little', 'little']);
     // Little cores are slower at fixed work.
     expect(phone.work[4 * 16]! / phone.work[0]!).toBeCloseTo(2.6, 5);
+  });
+
+  it('spreads unpinned threads over the sockets, physical cores before SMT siblings', () => {
+    const p = compileProfile(skylake2s, 112, 'spread');
+    expect(p.placement).toBe('spread');
+    // Alternating sockets, each socket's cores in order.
+    expect([...p.socketOf.slice(0, 6)]).toEqual([0, 1, 0, 1, 0, 1]);
+    expect([...p.coreOf.slice(0, 4)]).toEqual([0, 28, 1, 29]);
+    // Every physical core once before any sibling: the layout is a permutation of hwloc's.
+    const cores = new Set(p.coreOf.slice(0, 56));
+    expect(cores.size).toBe(56);
+    expect(p.coreOf[56]).toBe(p.coreOf[0]);
+    expect(p.coreOf[57]).toBe(p.coreOf[1]);
+    const fill = compileProfile(skylake2s, 112);
+    expect([...p.coreOf].sort((a, b) => a - b)).toEqual([...fill.coreOf].sort((a, b) => a - b));
+    // Half the CPUs on each socket for even counts.
+    const s12 = compileProfile(skylake2s, 12, 'spread').socketOf;
+    expect(s12.filter((x) => x === 1).length).toBe(6);
+    // One socket: both orders agree.
+    expect([...compileProfile(phone8c, 8, 'spread').coreOf]).toEqual([...compileProfile(phone8c, 8).coreOf]);
+    expect(() => compileProfile(skylake2s, 4, 'scatter' as 'spread')).toThrow(/placement must be/);
   });
 
   it('compiles for every CPU count from 1 to 1024 and rejects impossible ones', () => {

@@ -131,7 +131,7 @@ describe('readers during an update in flight', () => {
 describe('whole runs', () => {
   it('report lockless outcomes per index kind', () => {
     const run = (index: IndexPlugin, strategy = perVmaLockPlugin) =>
-      runSim({ workload: ebizzyPlugin, cpus: 8, strategy, index, durationNs: 400_000, allowUnsafe: true })
+      runSim({ workload: ebizzyPlugin, cpus: 8, strategy, index, durationNs: 2_000_000, allowUnsafe: true })
         .lookups;
     const rb = run(rbtreePlugin);
     expect(rb.missed).toBeGreaterThan(0);

@@ -40,23 +40,31 @@ export const skylake2s: MachineProfile = Object.freeze({
       source: `${SKX}; the mesh L3 serves a clean line in about 50-70 cycles (Intel Xeon performance guides); 60 cycles`,
     },
     smtTransfer: {
-      value: 14 * CYCLE,
-      unit: 'ns',
-      source: 'SMT siblings share L1/L2: a line the sibling wrote costs about an L2 hit (14 cycles)',
-    },
-    sameSocketTransfer: {
-      value: 50,
+      value: 4 * CYCLE,
       unit: 'ns',
       source:
-        'core-to-core cache-line bounce within one Skylake-SP socket, measured with atomic compare-and-exchange: ' +
-        'tens of ns (chipsandcheese "Core to Core Latency Data on Large Systems", 2023; AnandTech-style test); 50 ns',
+        'SMT siblings share the L1D, so a line the sibling wrote is an L1 hit (4 cycles); with atomicRmw a ' +
+        'compare-and-exchange bounce between siblings costs 8.8 ns, against 7.4-7.6 ns measured on Cascade Lake ' +
+        '(github.com/nviennot/core-to-core-latency README, Xeon Gold 6242 and Platinum 8275CL). Was 14 cycles ' +
+        '(an L2 hit), which gave 12.8 ns',
+    },
+    sameSocketTransfer: {
+      value: 42,
+      unit: 'ns',
+      source:
+        'core-to-core line transfer within one socket: a compare-and-exchange bounce measures 47-48 ns median ' +
+        'on Cascade Lake-SP (github.com/nviennot/core-to-core-latency README: Xeon Gold 6242 48 ns, Platinum ' +
+        '8275CL 47 ns — the 28-core XCC die and mesh of Skylake-SP), of which about 7 ns is the locked ' +
+        'operation itself (atomicRmw): 42 ns for the transfer. Was 50 ns (an estimate; a CAS bounce then cost 57 ns)',
     },
     crossSocketTransfer: {
       value: 130,
       unit: 'ns',
       source:
-        'the same bounce between the two sockets over UPI: well above 100 ns on 2-socket Skylake-SP ' +
-        '(chipsandcheese 2023; qdpma.com "Memory Latency II" remote-node figures); 130 ns',
+        'the same bounce between the two sockets over UPI measures 134-136 ns median on 2-socket Cascade Lake ' +
+        '(github.com/nviennot/core-to-core-latency README, "Dual sockets results": Xeon Gold 6242 136 ns, ' +
+        'Platinum 8275CL 134 ns; results/Dual Intel(R) Xeon Gold 6242 @ 2.8GHz.csv: 134-146 ns), minus the ' +
+        'locked operation (atomicRmw, ~7 ns): 130 ns',
     },
     memory: {
       value: 90,
@@ -104,8 +112,11 @@ export const skylake2s: MachineProfile = Object.freeze({
       value: 450,
       unit: 'ns',
       source:
-        'estimate: clear_page_erms() of 4 KiB of cold memory, about 9 GB/s per core; clear_page is ' +
-        'the largest single item of a page_fault1 profile',
+        'estimate: clear_page_erms() of 4 KiB of cold memory, about 9 GB/s per core (a single core of a ' +
+        'many-core Xeon is bounded by its outstanding-miss concurrency over the mesh latency, not by DRAM); ' +
+        'clear_page is the largest single item of a page_fault1 profile. No per-socket bandwidth limit is ' +
+        'modelled: 8.6 M faults/s (the fastest published pft point) clear 35 GB/s over two sockets, a ' +
+        "fraction of one socket's six DDR4-2666 channels (128 GB/s peak)",
     },
     'page-copy': {
       value: 650,
@@ -240,9 +251,12 @@ export const skylake2s: MachineProfile = Object.freeze({
       value: 170,
       unit: 'ns',
       source:
-        'estimate: per page of rmqueue_bulk()/free_pcppages_bulk() under zone->lock, with cold buddy ' +
-        'struct pages (two DRAM misses); calibrated so that pft with speculative faults saturates near ' +
-        "Rasmussen's 112-thread 8.6 M faults/s, where zone->lock is the shared bottleneck of every strategy",
+        'estimate: per page of rmqueue_bulk()/free_pcppages_bulk() under zone->lock, dominated by cache ' +
+        'misses on cold struct pages — Aaron Lu (Intel), page_fault1 on a 2-socket Skylake with 112 CPUs: ' +
+        '"CPU spend 80% of its time spinning on zone->lock. Perf profile shows the most time consuming part ' +
+        'under zone->lock is the cache miss on struct page" (lore 20181017063330.15384-1-aaron.lu@intel.com); ' +
+        "two local DRAM misses (memory, ~85 ns each) per page: the page's own struct page and a free-list " +
+        'neighbour or buddy. No published per-page hold time was found; kept at 170 ns',
     },
     lruBatch: {
       value: 15,

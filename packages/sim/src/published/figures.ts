@@ -228,12 +228,11 @@ export const ATOMIC_STRATEGY = 'spf-copy-vma+atomic';
 
 /**
  * pft in its steady state: Rasmussen's runs faulted 38 GiB for seconds, long past the point where
- * every CPU's per-CPU page list has run down to its refill cycle (the engine starts the lists full,
- * pcp->high = 378 pages). A 2 ms warm-up gets a speculative thread past it even at 112 threads, and
- * 16 MiB per thread (4096 faults) keeps every thread faulting through warm-up and window.
+ * every CPU's per-CPU page list runs its refill cycle. The pft workload starts its lists there
+ * (pcpStart 'refill-cycle'), so the engine's default warm-up suffices; 16 MiB per thread (4096
+ * faults) keeps every thread faulting through warm-up and window at every thread count.
  */
 const PFT_STEADY = { bytes_per_thread: 16 * 1024 * 1024 } as const;
-const PFT_ENGINE: EngineHints = { warmupNs: 2_000_000 };
 
 /** The published figures the simulator is compared with. */
 export const PUBLISHED_FIGURES: readonly PublishedFigure[] = [
@@ -247,7 +246,6 @@ export const PUBLISHED_FIGURES: readonly PublishedFigure[] = [
       kind: 'series',
       workload: 'pft',
       params: PFT_STEADY,
-      engine: PFT_ENGINE,
       metric: 'faults_per_sec',
       baseline: BASE_RB,
       variant: SPF_VMA_RB,
@@ -293,7 +291,6 @@ export const PUBLISHED_FIGURES: readonly PublishedFigure[] = [
           label: 'SPF vs baseline at 48 threads',
           workload: 'pft',
           params: PFT_STEADY,
-          engine: PFT_ENGINE,
           threads: 48,
           metric: 'faults_per_sec',
           baseline: BASE_RB,
@@ -314,7 +311,6 @@ export const PUBLISHED_FIGURES: readonly PublishedFigure[] = [
       kind: 'scaling',
       workload: 'pft',
       params: PFT_STEADY,
-      engine: PFT_ENGINE,
       metric: 'faults_per_sec',
       variant: SPF_VMA_RB,
       fromThreads: 1,
@@ -339,7 +335,6 @@ export const PUBLISHED_FIGURES: readonly PublishedFigure[] = [
           label: 'pft, 48 threads: SPF with a per-VMA atomic around the copy, over SPF',
           workload: 'pft',
           params: PFT_STEADY,
-          engine: PFT_ENGINE,
           threads: 48,
           metric: 'faults_per_sec',
           baseline: SPF_VMA_RB,
@@ -366,7 +361,6 @@ export const PUBLISHED_FIGURES: readonly PublishedFigure[] = [
           label: 'pft, 48 threads (all faults in one VMA)',
           workload: 'pft',
           params: PFT_STEADY,
-          engine: PFT_ENGINE,
           threads: 48,
         },
         {

@@ -126,6 +126,9 @@ export const ebizzyPlugin = defineWorkloadPlugin({
 
     const w: WorkloadWithState = {
       name: 'ebizzy',
+      // ebizzy.c start_threads() creates plain pthreads and never sets their affinity: the scheduler
+      // spreads them over the NUMA nodes.
+      placement: 'spread',
       ...(params.image === 1 ? { initialState: processImage({ program: 'ebizzy' }) } : {}),
       setup,
       *thread(ctx: ThreadContext): ThreadProgram {

@@ -172,6 +172,11 @@ export const pftPlugin = defineWorkloadPlugin({
 
     const w: WorkloadWithState = {
       name: 'pft',
+      // pft binds its workers to CPUs only with -a (mmtests runs `pft -m <size> -t N` without it):
+      // the scheduler spreads them over the NUMA nodes.
+      placement: 'spread',
+      // Workers only allocate: every CPU's per-CPU list cycles between empty and one refill batch.
+      pcpStart: 'refill-cycle',
       ...(params.image === 1 ? { initialState: processImage({ program: 'pft' }) } : {}),
       setup,
       *thread(ctx: ThreadContext): ThreadProgram {

@@ -1,2 +1,2 @@
-export { createSdslRbtreeIndex, SdslRbtreeIndex } from './sdsl-rbtree-index.js';
 export { sdslRbtreePlugin } from './plugin.js';
+export { createSdslRbtreeIndex, SdslRbtreeIndex } from './sdsl-rbtree-index.js';

@@ -6,7 +6,10 @@
 import { defineIndexPlugin, type IndexEntry, type IndexOptions, type IndexPlugin } from '@vmakit/core';
 import { createSdslRbtreeIndex } from './sdsl-rbtree-index.js';
 
-/** Registered as `sdsl-rbtree`. Keep `semantics` and `era` equal to what the index declares. */
+/**
+ * Registered as `sdsl-rbtree`: a mutable library red-black tree (lockless reads `unsafe`); the tree
+ * keeps its links in its own nodes, so VMAs have the maple-era layout (no embedded rb_node).
+ */
 export const sdslRbtreePlugin: IndexPlugin = defineIndexPlugin({
   meta: {
     name: 'sdsl-rbtree',
@@ -14,7 +17,7 @@ export const sdslRbtreePlugin: IndexPlugin = defineIndexPlugin({
     kind: 'index',
     description: 'js-sdsl OrderedMap (@js-sdsl/ordered-map 4.4.2): a mutable red-black tree keyed by VMA end',
   },
-  semantics: 'snapshot',
+  semantics: 'unsafe',
   era: 'maple-era',
   create: <E extends IndexEntry>(options?: IndexOptions) => createSdslRbtreeIndex<E>(options),
 });

@@ -83,7 +83,9 @@ describe('registry', () => {
       writeFileSync(join(d, 'vmakit.config.mjs'), body);
       return d;
     };
-    await expect(loadRegistry(bad('export default { indexs: [] };\n'))).rejects.toThrow(/unknown key 'indexs'/);
+    await expect(loadRegistry(bad('export default { indexs: [] };\n'))).rejects.toThrow(
+      /unknown key 'indexs'/,
+    );
     await expect(loadRegistry(bad('export default {;\n'))).rejects.toThrow(/cannot load the configuration/);
   });
 

@@ -2,6 +2,27 @@ export type { RangeTriple } from './baselines.js';
 export { ADDR_MAX, buildFrbTree, buildSortedBtree, LimitArray } from './baselines.js';
 export { BenchVma } from './entry.js';
 export type { BenchEnvironment } from './environment.js';
+export type { FaultFormatOptions } from './faults/format.js';
+export { formatFaultBenchMarkdown } from './faults/format.js';
+export type { KernelFaultRate, KernelFaultRateOptions } from './faults/kernel-rate.js';
+export { measureKernelFaultRate, PAGE_FAULT1_SOURCE } from './faults/kernel-rate.js';
+export type {
+  FaultBenchOptions,
+  FaultBenchReport,
+  FaultBenchRow,
+  FaultBenchSkip,
+  FaultRateTarget,
+} from './faults/run.js';
+export { FaultBenchVerificationError, runFaultBenchmarks } from './faults/run.js';
+export type { FaultWorkload, PreparedEvent, WorkloadState } from './faults/workloads.js';
+export {
+  captureWorkload,
+  defaultCaptureDirs,
+  loadCaptureWorkload,
+  PAGE_FAULT1,
+  pageFault1Workload,
+  resolveCaptureDir,
+} from './faults/workloads.js';
 export type { FormatOptions } from './format.js';
 export { formatIndexBenchMarkdown, formatMeasuredSection } from './format.js';
 export type { BenchLayout, SyntheticLayoutOptions } from './layouts.js';

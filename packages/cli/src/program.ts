@@ -6,6 +6,7 @@ import { registerCompare } from './commands/compare.js';
 import { registerList } from './commands/list.js';
 import { registerNew } from './commands/new.js';
 import { registerReplay } from './commands/replay.js';
+import { registerSim } from './commands/sim.js';
 import { registerVectors } from './commands/vectors.js';
 import { projectRegistry, type RegistrySource } from './registry.js';
 
@@ -19,6 +20,7 @@ export function buildProgram(registry: RegistrySource = projectRegistry): Comman
   registerReplay(program, registry);
   registerCompare(program, registry);
   registerVectors(program, registry);
+  registerSim(program, registry);
   registerNew(program);
   return program;
 }

@@ -1,16 +1,19 @@
 /**
- * `vmakit replay DIR`: replays a captured process through the model and compares the outcome with
- * the kernel's.
+ * `vmakit replay DIR`: replays a captured process through the model — on one CPU, in trace order —
+ * and compares the outcome with the kernel's. With `--strategy` every traced fault is resolved
+ * through the fault core by that strategy (an unsafe strategy × index pairing is refused);
+ * without it faults are only counted.
  */
-
-import { indexByName } from '@vmakit/registry';
-import { type ReplayReport, replayCapture } from '@vmakit/replay';
+import { indexByName, strategyByName } from '@vmakit/registry';
+import { coreFaultHandler, type ReplayReport, replayCapture } from '@vmakit/replay';
 import type { Command } from 'commander';
-import { keyValueTable, parseFormat, printJson } from '../output.js';
+import { keyValueTable, parseFormat, printJson, printText } from '../output.js';
 import type { RegistrySource } from '../registry.js';
+import { safeName } from '../terminal.js';
 
-/** A short human summary of a replay. */
+/** A short human summary of a replay (terminal-safe). */
 export function replaySummary(r: ReplayReport): string {
+  const fh = r.fault_handling;
   const rows: Array<[string, string]> = [
     ['capture', r.capture],
     ['index', r.index],
@@ -19,6 +22,17 @@ export function replaySummary(r: ReplayReport): string {
     ['syscalls', `${r.events.syscalls} (${r.syscalls.agreed} agree with the kernel)`],
     ['placement differs', String(r.syscalls.placement_differs)],
   ];
+  if (fh.resolved) {
+    rows.push(
+      ['faults handled', String(fh.handled)],
+      [
+        'signals',
+        `${fh.signals} (${fh.signals_recovered} repaired by a later call, ${fh.signals_unexplained} unexplained)`,
+      ],
+      ['bytes copied', `${fh.bytes_copied} (${fh.bytes_copied_per_fault.toFixed(1)} per fault)`],
+      ['page tables', `${fh.page_tables.ptes} PTEs, ${fh.page_tables.problems.length} problems`],
+    );
+  }
   if (r.final !== null) {
     rows.push(
       ['VMAs expected / model', `${r.final.expected_vmas} / ${r.final.actual_vmas}`],
@@ -28,8 +42,12 @@ export function replaySummary(r: ReplayReport): string {
     );
   } else rows.push(['end.maps', 'absent: nothing to compare']);
   const lines = [keyValueTable(rows)];
-  if (r.syscalls.disagreements.length > 0) lines.push('', 'disagreements:', ...r.syscalls.disagreements);
-  if (r.diff.length > 0) lines.push('', 'maps differences (- kernel only, + model only):', ...r.diff);
+  const list = (title: string, items: readonly string[]) => {
+    if (items.length > 0) lines.push('', title, ...items.map((s) => `  ${safeName(s)}`));
+  };
+  list('disagreements:', r.syscalls.disagreements);
+  if (fh.resolved) list('signals:', fh.signal_details);
+  list('maps differences (- kernel only, + model only):', r.diff);
   return `${lines.join('\n')}\n`;
 }
 
@@ -38,16 +56,27 @@ export function registerReplay(program: Command, registry: RegistrySource): void
   program
     .command('replay')
     .description(
-      'replay a capture directory (start.maps, trace.txt[.gz], end.maps) and compare with the kernel',
+      'replay a capture directory (start.maps, trace.txt[.gz], end.maps) on one CPU and compare with the kernel',
     )
     .argument('<dir>', 'capture directory')
-    .option('--index <name>', 'VMA index to build the address space on', 'reference')
+    .option('--index <name>', 'VMA index to build the address space on', 'maple')
+    .option('--strategy <name>', 'resolve every fault with this strategy (default: only count faults)')
     .option('--format <format>', 'text or json', 'text')
-    .action(async (dir: string, opts: { index: string; format: string }) => {
+    .addHelpText(
+      'after',
+      '\nExamples:\n  vmakit replay fixtures/captures/mmap-touch --index maple --strategy per-vma-lock\n' +
+        '  vmakit replay ../shared/traces/c-arenas --index rbtree --format json\n',
+    )
+    .action(async (dir: string, opts: { index: string; strategy?: string; format: string }) => {
       const format = parseFormat(opts.format);
-      const plugin = indexByName(await registry(), opts.index);
-      const report = await replayCapture(dir, { index: plugin });
+      const reg = await registry();
+      const plugin = indexByName(reg, opts.index);
+      const strategy = opts.strategy === undefined ? undefined : strategyByName(reg, opts.strategy);
+      const report = await replayCapture(dir, {
+        index: plugin,
+        ...(strategy !== undefined ? { faults: coreFaultHandler({ strategy }) } : {}),
+      });
       if (format === 'json') printJson(report);
-      else process.stdout.write(replaySummary(report));
+      else printText(replaySummary(report));
     });
 }

@@ -23,7 +23,8 @@ export type {
   FaultBenchSkip,
   FaultRateTarget,
 } from './faults/run.js';
-export { FaultBenchVerificationError, runFaultBenchmarks } from './faults/run.js';
+export { runFaultBenchmarks } from './faults/run.js';
+export { FaultBenchVerificationError } from './faults/verify.js';
 export { PAGE_FAULT1 } from './faults/workloads.js';
 export type { FormatOptions } from './format.js';
 export { formatIndexBenchMarkdown } from './format.js';

@@ -13,7 +13,17 @@ export type {
   FaultBenchSkip,
   FaultRateTarget,
 } from './faults/run.js';
-export { FaultBenchVerificationError, runFaultBenchmarks } from './faults/run.js';
+export { runFaultBenchmarks } from './faults/run.js';
+export type { TimedReplay } from './faults/timed-replay.js';
+export { FAST_RUN, replayOnce } from './faults/timed-replay.js';
+export type { FaultEndState } from './faults/verify.js';
+export {
+  benchedEndState,
+  endStateOf,
+  FaultBenchVerificationError,
+  referenceEndState,
+  verifyPairing,
+} from './faults/verify.js';
 export type { FaultWorkload, PreparedEvent, WorkloadState } from './faults/workloads.js';
 export {
   captureWorkload,

@@ -7,25 +7,17 @@
  * A tinybench sample is one whole replay of the workload from a fresh address space (built in
  * `beforeEach`, not timed); only the fault segments are timed (the system calls between them are
  * applied outside the timer, with `overriddenDuration`), so a sample is the time of all its faults.
- * Before timing, every pairing's replay must give the same fault outcomes as replayCapture() with the
- * core fault handler (a benchmark of a wrong model is worthless).
+ * Before timing, every pairing's replay, on the timed path, must end exactly as an un-timed reference
+ * replay (verify.ts): a benchmark of a wrong model is worthless.
  */
 import { loadavg } from 'node:os';
 import type { IndexPlugin } from '@vmakit/core';
-import { coreFaultHandler, Fnv1a, replayCapture, seedPresentPage } from '@vmakit/replay';
-import {
-  checkPairing,
-  type FaultRequest,
-  type FaultStrategy,
-  type RunFaultOptions,
-  runFault,
-  type StrategyPlugin,
-  X86_PF_PROT,
-  X86_PF_WRITE,
-} from '@vmakit/x86-fault';
-import { Bench, hrtimeNow, type Statistics } from 'tinybench';
+import { checkPairing, type StrategyPlugin } from '@vmakit/x86-fault';
+import { Bench, type Statistics } from 'tinybench';
 import { type BenchEnvironment, benchEnvironment } from '../environment.js';
 import { type KernelFaultRate, type KernelFaultRateOptions, measureKernelFaultRate } from './kernel-rate.js';
+import { replayOnce } from './timed-replay.js';
+import { type FaultEndState, referenceEndState, verifyPairing } from './verify.js';
 import {
   defaultCaptureDirs,
   type FaultWorkload,
@@ -79,6 +71,8 @@ export interface FaultBenchRow {
   readonly rme: number;
   /** Mean sample throughput × faults. */
   readonly faults_per_sec: number;
+  /** 1e9 / ns_per_fault_p50: the median sample's rate (less sensitive to a busy machine). */
+  readonly faults_per_sec_p50: number;
   readonly samples: number;
   /** faults_per_sec ÷ the kernel's faults/s; null when the kernel was not measured. */
   readonly ratio_vs_kernel: number | null;
@@ -128,61 +122,12 @@ export interface FaultBenchReport {
   readonly aborted: boolean;
 }
 
-/** The replay as timed: fault segments timed, system calls between them not. */
-interface Timed {
-  readonly faultMs: number;
-  readonly totalMs: number;
-  readonly seeded: number;
-}
-
-const FAST: RunFaultOptions = { checkLocks: false };
-const SEED_BITS = X86_PF_PROT | X86_PF_WRITE;
-
-/**
- * Replays `w` on `st` with `strategy`. With `digest`, every fault runs with the lock-protocol check
- * and its outcome is folded into the digest (the verification pass); otherwise faults take
- * runFault's fastest path. O(events).
- */
-function replayOnce(
-  w: FaultWorkload,
-  st: WorkloadState,
-  strategy: FaultStrategy,
-  digest: Fnv1a | null,
-): Timed {
-  const events = w.events;
-  const n = events.length;
-  const env = st.env;
-  const opts = digest === null ? FAST : {};
-  let faultMs = 0;
-  let seeded = 0;
-  const t0 = hrtimeNow();
-  let i = 0;
-  while (i < n) {
-    const e = events[i]!;
-    if (typeof e === 'function') {
-      e(st);
-      i++;
-      continue;
-    }
-    const s = hrtimeNow();
-    let req: FaultRequest | ((s: WorkloadState) => void) = e;
-    do {
-      const r = req as FaultRequest;
-      if ((r.errorCode & SEED_BITS) === SEED_BITS && seedPresentPage(strategy, env, r, opts)) seeded++;
-      const res = runFault(strategy, env, r, opts);
-      if (digest !== null) digest.add(`${res.outcome}:${res.code}:${res.major ? 1 : 0};`);
-      i++;
-      if (i >= n) break;
-      req = events[i]!;
-    } while (typeof req !== 'function');
-    faultMs += hrtimeNow() - s;
-  }
-  return { faultMs, totalMs: hrtimeNow() - t0, seeded };
-}
-
-/** Thrown when a pairing's replay disagrees with replayCapture (the model, not the timing, is wrong). */
-export class FaultBenchVerificationError extends Error {
-  override readonly name = 'FaultBenchVerificationError';
+function thin(samples: ArrayLike<number>, cap: number, scale: number): number[] {
+  const n = samples.length;
+  const out: number[] = [];
+  if (n <= cap) for (let i = 0; i < n; i++) out.push(samples[i]! * scale);
+  else for (let k = 0; k < cap; k++) out.push(samples[Math.round((k * (n - 1)) / (cap - 1))]! * scale);
+  return out;
 }
 
 function rowOf(
@@ -192,10 +137,11 @@ function rowOf(
   latency: Statistics,
   throughput: Statistics,
   kernelRate: number | null,
+  sampleCap: number,
 ): FaultBenchRow {
   const scale = 1e6 / w.faults;
   const perSec = throughput.mean * w.faults;
-  return {
+  const row: FaultBenchRow = {
     capture: w.name,
     kind: w.kind,
     strategy,
@@ -206,14 +152,18 @@ function rowOf(
     ns_mean: latency.mean * scale,
     rme: latency.rme,
     faults_per_sec: perSec,
+    faults_per_sec_p50: 1e9 / (latency.p50 * scale),
     samples: latency.samplesCount,
     ratio_vs_kernel: kernelRate === null ? null : perSec / kernelRate,
   };
+  if (sampleCap > 0 && latency.samples !== undefined)
+    return { ...row, samples_ns: thin(latency.samples, Math.max(2, sampleCap), scale) };
+  return row;
 }
 
 /**
  * Runs the fault-path benchmark. Throws UnknownNameError for an unknown capture name and
- * FaultBenchVerificationError when a pairing's outcomes differ from the replay's. Never asserts on
+ * FaultBenchVerificationError when a pairing does not end as the reference replay. Never asserts on
  * timings; the report says whether the goal (simulated ≥ kernel faults/s) was met.
  */
 export async function runFaultBenchmarks(options: FaultBenchOptions): Promise<FaultBenchReport> {
@@ -222,6 +172,20 @@ export async function runFaultBenchmarks(options: FaultBenchOptions): Promise<Fa
   const warmupTime = options.warmupTime ?? (quick ? 0 : 100);
   const minSamples = quick ? 2 : 5;
   const pf1Mib = options.pageFault1Megabytes ?? (quick ? 16 : 128);
+  if (!(time > 0) || !Number.isFinite(time))
+    throw new RangeError(`time must be a positive number of ms, got ${time}`);
+  if (!(warmupTime >= 0) || !Number.isFinite(warmupTime))
+    throw new RangeError(`warmupTime must be >= 0 ms, got ${warmupTime}`);
+  if (!Number.isInteger(pf1Mib) || pf1Mib < 1 || pf1Mib > 4096)
+    throw new RangeError(`pageFault1Megabytes must be an integer from 1 to 4096, got ${pf1Mib}`);
+  if (options.strategies.length === 0 || options.indexes.length === 0)
+    throw new RangeError('at least one strategy and one index are needed');
+  const sampleCap =
+    options.retainSamples === true
+      ? 1000
+      : typeof options.retainSamples === 'number'
+        ? Math.max(0, Math.floor(options.retainSamples))
+        : 0;
   const signal = options.signal;
   const environment = benchEnvironment('hrtimeNow');
   const notes: string[] = [];
@@ -259,8 +223,8 @@ export async function runFaultBenchmarks(options: FaultBenchOptions): Promise<Fa
   for (const target of resolved) {
     if (signal?.aborted === true) break;
     const w = target === PAGE_FAULT1 ? pageFault1Workload(pf1Mib) : await loadCaptureWorkload(target);
-    // The replay's own verdict on the capture: the outcomes every pairing must reproduce.
-    let expected: string | null = null;
+    // Where every pairing must end (computed once per workload, only when a pairing is run).
+    let expected: FaultEndState | null = null;
     const bench = new Bench({
       name: w.name,
       time,
@@ -269,6 +233,7 @@ export async function runFaultBenchmarks(options: FaultBenchOptions): Promise<Fa
       iterations: minSamples,
       warmupIterations: warmupTime > 0 ? 1 : 0,
       timestampProvider: 'hrtimeNow',
+      retainSamples: sampleCap > 0,
       throws: true,
       ...(signal === undefined ? {} : { signal }),
     });
@@ -286,16 +251,8 @@ export async function runFaultBenchmarks(options: FaultBenchOptions): Promise<Fa
         continue;
       }
       const s = strategy.strategy;
-      const digest = new Fnv1a();
-      replayOnce(w, w.fresh(index), s, digest);
-      if (expected === null) {
-        expected = w.kind === 'capture' ? await captureDigest(target, index, strategy) : digest.hex();
-      }
-      if (digest.hex() !== expected) {
-        throw new FaultBenchVerificationError(
-          `${w.name}: ${strategy.meta.name} over ${index.meta.name} resolved the faults differently from the replay (outcome digest ${digest.hex()}, expected ${expected})`,
-        );
-      }
+      expected ??= await referenceEndState(w);
+      verifyPairing(w, index, s, expected);
       const name = `${strategy.meta.name} ${index.meta.name}`;
       let state: WorkloadState | null = null;
       bench.add(
@@ -318,7 +275,7 @@ export async function runFaultBenchmarks(options: FaultBenchOptions): Promise<Fa
     for (const t of tasks) {
       const result = bench.getTask(t.name)?.result;
       if (result?.state === 'completed') {
-        results.push(rowOf(w, t.strategy, t.index, result.latency, result.throughput, kernelRate));
+        results.push(rowOf(w, t.strategy, t.index, result.latency, result.throughput, kernelRate, sampleCap));
       }
     }
   }
@@ -361,15 +318,4 @@ export async function runFaultBenchmarks(options: FaultBenchOptions): Promise<Fa
     notes,
     aborted,
   };
-}
-
-/** The outcome digest replayCapture() reports for `dir` with the core fault handler. */
-async function captureDigest(
-  dir: string,
-  index: IndexPlugin,
-  strategy: StrategyPlugin<object>,
-): Promise<string> {
-  const r = await replayCapture(dir, { index, faults: coreFaultHandler({ strategy }) });
-  if (!r.fault_handling.resolved) throw new FaultBenchVerificationError(`${dir}: faults not resolved`);
-  return r.fault_handling.outcome_digest;
 }

@@ -38,6 +38,8 @@ export interface WorkloadState {
 export interface FaultWorkload {
   readonly name: string;
   readonly kind: 'capture' | 'synthetic';
+  /** The capture folder (the reference replay reads it again), null for a synthetic workload. */
+  readonly source: string | null;
   readonly faults: number;
   readonly syscalls: number;
   readonly threads: number;
@@ -59,6 +61,7 @@ export function captureWorkload(loaded: LoadedCapture): FaultWorkload {
   return {
     name: loaded.name,
     kind: 'capture',
+    source: loaded.capture.dir,
     faults: loaded.faults,
     syscalls: loaded.syscalls,
     threads: loaded.threads,
@@ -103,6 +106,7 @@ export function pageFault1Workload(megabytes: number, iterations = 1): FaultWork
   return {
     name: PAGE_FAULT1,
     kind: 'synthetic',
+    source: null,
     faults: (len / 4096) * iterations,
     syscalls: 2 * iterations,
     threads: 1,

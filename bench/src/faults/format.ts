@@ -52,14 +52,19 @@ export function formatFaultBenchMarkdown(report: FaultBenchReport, options: Faul
     );
     if (k === null) out.push('Kernel fault rate: not asked.', '');
     else if (!k.measured) out.push(`Kernel fault rate: not measured (${k.reason}).`, '');
-    else
+    else {
+      const runs = report.kernel_runs
+        .map((r) => (r.measured ? `${rate(r.faults_per_sec)}` : 'skipped'))
+        .join(' before, ');
       out.push(
         `Kernel (page_fault1-style, one thread, ${k.compiler}): ${rate(k.faults_per_sec)} faults/s ` +
           `(${ns(1e9 / k.faults_per_sec)} ns per fault; ${rate(k.faults_per_sec_with_munmap)} faults/s with munmap; ` +
           `${k.faults.toLocaleString('en-US')} faults in ${k.iterations} rounds, ru_minflt ${k.minflt.toLocaleString('en-US')}, ` +
-          `THP ${k.no_huge_pages ? 'off' : 'not disabled'}).`,
+          `THP ${k.no_huge_pages ? 'off' : 'not disabled'}` +
+          `${report.kernel_runs.length > 1 ? `; measured ${runs} after the simulated runs, pooled` : ''}).`,
         '',
       );
+    }
   }
   const workloads = [...new Set(report.results.map((r) => r.capture))];
   for (const w of workloads) {

@@ -45,7 +45,10 @@ export interface FaultBenchOptions {
   readonly warmupTime?: number;
   /** MiB page_fault1 maps (default 128 as will-it-scale; quick 16). */
   readonly pageFault1Megabytes?: number;
-  /** Measure the kernel's rate (default true); options for it. */
+  /**
+   * Measure the kernel's rate (default true), before and after the simulated runs (on a shared
+   * machine the load changes during a run); options for it.
+   */
   readonly kernel?: boolean | KernelFaultRateOptions;
   /** Keep per-fault timings of the samples in the rows: true (up to 1,000 per row) or a cap. Default false. */
   readonly retainSamples?: boolean | number;
@@ -103,8 +106,13 @@ export interface FaultBenchReport {
   readonly schema: 'vmakit-bench-faults/1';
   readonly results: FaultBenchRow[];
   readonly skipped: FaultBenchSkip[];
-  /** The kernel's rate, why it was not measured, or null when not asked. */
+  /**
+   * The kernel's rate (both measurements pooled: faults summed over seconds summed), why it was not
+   * measured, or null when not asked. Every ratio divides by its faults_per_sec.
+   */
   readonly kernel: KernelFaultRate | null;
+  /** Each kernel measurement: before the simulated runs, then after them (unless aborted). */
+  readonly kernel_runs: KernelFaultRate[];
   /** One per page_fault1 row, when the kernel was measured. */
   readonly targets: FaultRateTarget[];
   readonly environment: BenchEnvironment;
@@ -136,7 +144,6 @@ function rowOf(
   index: string,
   latency: Statistics,
   throughput: Statistics,
-  kernelRate: number | null,
   sampleCap: number,
 ): FaultBenchRow {
   const scale = 1e6 / w.faults;
@@ -154,7 +161,7 @@ function rowOf(
     faults_per_sec: perSec,
     faults_per_sec_p50: 1e9 / (latency.p50 * scale),
     samples: latency.samplesCount,
-    ratio_vs_kernel: kernelRate === null ? null : perSec / kernelRate,
+    ratio_vs_kernel: null,
   };
   if (sampleCap > 0 && latency.samples !== undefined)
     return { ...row, samples_ns: thin(latency.samples, Math.max(2, sampleCap), scale) };
@@ -200,24 +207,24 @@ export async function runFaultBenchmarks(options: FaultBenchOptions): Promise<Fa
   for (const strategy of options.strategies)
     for (const index of options.indexes) pairs.push({ strategy, index });
   const kernelWanted = options.kernel !== false;
-  const total = resolved.length * pairs.length + (kernelWanted ? 1 : 0);
+  const total = resolved.length * pairs.length + (kernelWanted ? 2 : 0);
   let done = 0;
   const progress = (label: string) => options.onProgress?.(++done, total, label);
 
-  let kernel: KernelFaultRate | null = null;
-  if (kernelWanted) {
+  const kernelRuns: KernelFaultRate[] = [];
+  const measureKernel = async (when: string): Promise<void> => {
     const ko = typeof options.kernel === 'object' ? options.kernel : {};
-    kernel = await measureKernelFaultRate({
+    const k = await measureKernelFaultRate({
       ...(quick ? { seconds: 0.3, warmupSeconds: 0.05 } : {}),
       ...ko,
       ...(signal !== undefined ? { signal } : {}),
     });
-    if (!kernel.measured) notes.push(`kernel fault rate not measured: ${kernel.reason}`);
-    progress(kernel.measured ? 'kernel page_fault1' : 'kernel page_fault1 (skipped)');
-  }
-  const kernelRate = kernel?.measured ? kernel.faults_per_sec : null;
+    kernelRuns.push(k);
+    progress(`kernel page_fault1 ${when}${k.measured ? '' : ' (skipped)'}`);
+  };
+  if (kernelWanted) await measureKernel('before');
 
-  const results: FaultBenchRow[] = [];
+  const raw: FaultBenchRow[] = [];
   const skipped: FaultBenchSkip[] = [];
   let aborted = false;
   for (const target of resolved) {
@@ -275,11 +282,19 @@ export async function runFaultBenchmarks(options: FaultBenchOptions): Promise<Fa
     for (const t of tasks) {
       const result = bench.getTask(t.name)?.result;
       if (result?.state === 'completed') {
-        results.push(rowOf(w, t.strategy, t.index, result.latency, result.throughput, kernelRate, sampleCap));
+        raw.push(rowOf(w, t.strategy, t.index, result.latency, result.throughput, sampleCap));
       }
     }
   }
   if (signal?.aborted === true) aborted = true;
+  if (kernelWanted && !aborted && kernelRuns[0]?.measured === true) await measureKernel('after');
+  const kernel = kernelWanted ? pooledKernelRate(kernelRuns) : null;
+  if (kernel !== null && !kernel.measured) notes.push(`kernel fault rate not measured: ${kernel.reason}`);
+  const kernelRate = kernel?.measured ? kernel.faults_per_sec : null;
+  const results = raw.map((r) => ({
+    ...r,
+    ratio_vs_kernel: kernelRate === null ? null : r.faults_per_sec / kernelRate,
+  }));
 
   const targets: FaultRateTarget[] =
     kernelRate === null
@@ -303,6 +318,7 @@ export async function runFaultBenchmarks(options: FaultBenchOptions): Promise<Fa
     results,
     skipped,
     kernel,
+    kernel_runs: kernelRuns,
     targets,
     environment,
     options: {
@@ -317,5 +333,29 @@ export async function runFaultBenchmarks(options: FaultBenchOptions): Promise<Fa
     },
     notes,
     aborted,
+  };
+}
+
+/** The measured runs pooled (faults and seconds summed), else the first run's reason. */
+function pooledKernelRate(runs: readonly KernelFaultRate[]): KernelFaultRate {
+  const ok = runs.filter((r): r is Extract<KernelFaultRate, { measured: true }> => r.measured);
+  if (ok.length === 0) return runs[0] ?? { measured: false, reason: 'aborted before it ran' };
+  if (ok.length === 1) return ok[0]!;
+  const sum = (f: (r: (typeof ok)[number]) => number): number => ok.reduce((a, r) => a + f(r), 0);
+  const faults = sum((r) => r.faults);
+  const faultSeconds = sum((r) => r.fault_seconds);
+  const totalSeconds = sum((r) => r.total_seconds);
+  return {
+    measured: true,
+    compiler: ok[0]!.compiler,
+    faults,
+    minflt: sum((r) => r.minflt),
+    iterations: sum((r) => r.iterations),
+    page_size: ok[0]!.page_size,
+    fault_seconds: faultSeconds,
+    total_seconds: totalSeconds,
+    faults_per_sec: faults / faultSeconds,
+    faults_per_sec_with_munmap: faults / totalSeconds,
+    no_huge_pages: ok.every((r) => r.no_huge_pages),
   };
 }

@@ -217,6 +217,8 @@ describe('runFaultBenchmarks report', () => {
       for (const v of [r.ns_per_fault_p50, r.ns_p99, r.ns_mean, r.faults_per_sec, r.faults_per_sec_p50]) {
         expect(Number.isFinite(v) && v > 0).toBe(true);
       }
+      // Pooled rate: faults over total time, the same kind of figure as the kernel's.
+      expect(Math.abs((r.faults_per_sec * r.ns_mean) / 1e9 - 1)).toBeLessThan(1e-9);
       expect(r.samples).toBeGreaterThanOrEqual(2);
       expect(r.samples_ns!.length).toBeLessThanOrEqual(3);
       if (kernel.measured) expect(r.ratio_vs_kernel).toBeCloseTo(r.faults_per_sec / kernel.faults_per_sec, 9);

@@ -21,7 +21,7 @@ describe('determinism', () => {
       const b = JSON.stringify(runSim(o));
       expect(a).toBe(b);
     }
-  });
+  }, 30_000);
 
   it('violation reports are reproducible too (no object ids in them)', () => {
     const o = {
@@ -36,7 +36,7 @@ describe('determinism', () => {
     const b = runSim(o);
     expect(a.violations).toBeGreaterThan(0);
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
-  });
+  }, 30_000);
 
   it('the seed matters (threads start at seeded offsets)', () => {
     const o = { workload: privateFaulters, cpus: 5, strategy: mmapLockPlugin, index: maplePlugin, ...SHORT };

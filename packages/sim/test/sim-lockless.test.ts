@@ -157,5 +157,6 @@ describe('whole runs', () => {
     expect(INDEXES.length).toBe(4);
     void spfCopyVmaPlugin;
     void MmStruct;
-  });
+    // Five multi-ms runs: seconds of wall time on a loaded 2-core machine.
+  }, 60_000);
 });

@@ -184,7 +184,7 @@ describe('sequence counts in a run', () => {
       (p.abort_reasons.SPF_ABORT_VMA_COPY ?? 0) + (p.abort_reasons.SPF_ABORT_PTE_MAP_LOCK_SEQ1 ?? 0),
     ).toBeGreaterThan(0);
     expect(p.violations).toBe(0);
-  });
+  }, 30_000);
 
   it('per-VMA faults see VMAs write-marked (vm_lock_seq == mm_lock_seq) and fall back', () => {
     const p = runSim({
@@ -197,7 +197,7 @@ describe('sequence counts in a run', () => {
     expect(p.vma_lock.abort).toBeGreaterThan(0);
     expect(p.faults_by_path['mmap-lock']).toBeGreaterThan(0);
     expect(p.vma_lock.success).toBeGreaterThan(p.vma_lock.abort);
-  });
+  }, 30_000);
 });
 
 describe('event queue', () => {

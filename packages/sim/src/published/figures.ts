@@ -244,6 +244,16 @@ const PFT_STEADY = { bytes_per_thread: 16 * 1024 * 1024 } as const;
  */
 const EBIZZY_ENGINE: EngineHints = { durationNs: 16_000_000 };
 
+/**
+ * will-it-scale's page_fault loops in steady state: the benchmark reports per-second averages over a
+ * run of seconds, after its threads have started. In the model every thread begins with an mmap, so
+ * a run starts with a convoy on the mmap_lock that lasts longer than the default warm-up at high
+ * thread counts (48 threads of page_fault2: about 300 us on rbtree and 150 us on maple, against a
+ * default warm-up of 290 us), and one loop of 256 faults and a munmap per thread takes 0.3-3 ms. A
+ * 1 ms warm-up and a 2 ms window measure the loops, not the start.
+ */
+const WIS_STEADY: EngineHints = { warmupNs: 1_000_000, durationNs: 2_000_000 };
+
 /** The published figures the simulator is compared with. */
 export const PUBLISHED_FIGURES: readonly PublishedFigure[] = [
   {
@@ -506,6 +516,7 @@ export const PUBLISHED_FIGURES: readonly PublishedFigure[] = [
           label: 'page_fault2-threads-48: 605893.29 -> 1712174.51',
           workload: 'page_fault2',
           threads: 48,
+          engine: WIS_STEADY,
           metric: 'ops_per_sec',
           baseline: BASE_RB,
           variant: BASE_MAPLE,
@@ -515,6 +526,7 @@ export const PUBLISHED_FIGURES: readonly PublishedFigure[] = [
           label: 'page_fault3-threads-8: 3214674.74 -> 2502612.56',
           workload: 'page_fault3',
           threads: 8,
+          engine: WIS_STEADY,
           metric: 'ops_per_sec',
           baseline: BASE_RB,
           variant: BASE_MAPLE,
@@ -546,6 +558,7 @@ export const PUBLISHED_FIGURES: readonly PublishedFigure[] = [
           label: 'page_fault3-processes-2 (simulated as 1 thread): 1528339.53 -> 1418181.17',
           workload: 'page_fault3',
           threads: 1,
+          engine: WIS_STEADY,
           metric: 'ops_per_sec',
           baseline: BASE_RB,
           variant: BASE_MAPLE,

@@ -1,0 +1,260 @@
+/**
+ * `vmakit bench indexes` (index micro-benchmarks: every registered index and the baselines on
+ * synthetic and captured layouts, answers checked against the oracle before timing) and
+ * `vmakit bench faults` (the fault core's one-CPU fault rate per strategy × index on captures and a
+ * synthetic page_fault1, next to the real kernel's rate). Both are @vmakit/bench runs; this module
+ * only chooses what to run, splits it into shards and prints.
+ *
+ * A shard of `bench indexes` is a set of operations: every index and baseline of an operation is
+ * timed in the same tinybench run (their ratios against `limit` come from one run), so an operation
+ * is never split. A shard of `bench faults` is a set of workloads (captures and page_fault1).
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  BenchVerificationError,
+  FaultBenchVerificationError,
+  formatFaultBenchMarkdown,
+  formatIndexBenchMarkdown,
+  INDEX_BENCH_OPS,
+  PAGE_FAULT1,
+  runFaultBenchmarks,
+  runIndexBenchmarks,
+} from '@vmakit/bench/cli';
+import { indexesByNames, strategiesByNames } from '@vmakit/registry';
+import { findRepoRoot, findSharedDir } from '@vmakit/testkit';
+import type { Command } from 'commander';
+import { capturesIn } from '../compare/workloads.js';
+import { CheckFailedError, UsageError } from '../errors.js';
+import { catchInterrupts } from '../interrupt.js';
+import {
+  inShard,
+  parseInteger,
+  parseList,
+  parsePositive,
+  parseSeed,
+  parseShard,
+  type Shard,
+} from '../options.js';
+import { note, parseFormat, printJson, printText, writeFileAtomic } from '../output.js';
+import { autoProgress, type Progress } from '../progress.js';
+import type { RegistrySource } from '../registry.js';
+
+interface IndexBenchCliOptions {
+  index: string;
+  layouts?: string;
+  ops?: string;
+  quick?: boolean;
+  seed: string;
+  time?: string;
+  memory: boolean;
+  traces?: string;
+  shard?: string;
+  format: string;
+  out?: string;
+}
+
+interface FaultBenchCliOptions {
+  index: string;
+  strategies: string;
+  captures?: string;
+  quick?: boolean;
+  time?: string;
+  kernel: boolean;
+  shard?: string;
+  format: string;
+  out?: string;
+}
+
+/** The operations of shard `shard` (all of `ops` in benchmark order when null). O(ops). */
+export function benchOpsOfShard(ops: readonly string[], shard: Shard | null): string[] {
+  return ops.filter((_, i) => inShard(i, shard));
+}
+
+/**
+ * The fault benchmark's workloads by default: page_fault1, the shared captures, the repository's
+ * fixture captures (bench's defaultCaptureDirs order), by folder path.
+ */
+export function defaultFaultWorkloads(): string[] {
+  const shared = findSharedDir('traces');
+  const root = findRepoRoot();
+  const fixtures = root === null ? null : join(root, 'fixtures', 'captures');
+  return [
+    PAGE_FAULT1,
+    ...(shared === null ? [] : capturesIn(shared).map((c) => c.dir)),
+    ...(fixtures !== null && existsSync(fixtures) ? capturesIn(fixtures).map((c) => c.dir) : []),
+  ];
+}
+
+function progressHook(progress: Progress, name: string) {
+  let phase: ReturnType<Progress['phase']> | null = null;
+  let last = 0;
+  return {
+    onProgress(done: number, total: number, label: string) {
+      if (phase === null) phase = progress.phase(name, total);
+      phase.tick(label, done - last);
+      last = done;
+    },
+    done() {
+      phase?.done();
+    },
+  };
+}
+
+/** Runs `work` with progress and Ctrl-C handling; a verification error is a failed check. */
+async function withRun<T extends { aborted: boolean }>(
+  prefix: string,
+  phaseName: string,
+  work: (hooks: { onProgress: (d: number, t: number, l: string) => void; signal: AbortSignal }) => Promise<T>,
+): Promise<T> {
+  const progress = autoProgress(prefix);
+  const interrupts = catchInterrupts(() => progress.log('interrupted: finishing the current task'));
+  const hook = progressHook(progress, phaseName);
+  try {
+    const report = await work({ onProgress: hook.onProgress, signal: interrupts.signal });
+    hook.done();
+    return report;
+  } catch (err) {
+    if (err instanceof BenchVerificationError || err instanceof FaultBenchVerificationError)
+      throw new CheckFailedError(`a benchmarked structure gave a wrong answer: ${err.message}`);
+    throw err;
+  } finally {
+    progress.stop();
+    interrupts.dispose();
+    if (interrupts.received() !== null) process.exitCode = interrupts.received() === 'SIGINT' ? 130 : 143;
+  }
+}
+
+function emit(report: unknown, text: string, format: 'text' | 'json', out: string | undefined): void {
+  if (format === 'json') printJson(report);
+  else printText(text);
+  if (out !== undefined) {
+    const path = resolve(out);
+    writeFileAtomic(path, `${JSON.stringify(report, null, 2)}\n`);
+    note(`wrote ${path}`);
+  }
+}
+
+/** Registers `bench indexes` and `bench faults`. */
+export function registerBench(program: Command, registry: RegistrySource): void {
+  const bench = program
+    .command('bench')
+    .description('benchmarks: index operations (bench indexes) and the fault path (bench faults)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  vmakit bench indexes --quick --format json > indexes.json\n' +
+        '  vmakit bench faults --quick --strategies per-vma-lock --index maple\n',
+    );
+
+  bench
+    .command('indexes')
+    .description(
+      'time find/lookup/gap/update operations of every index and baseline on synthetic and captured layouts',
+    )
+    .option('--index <names>', "indexes ('all' or a comma-separated list; the baselines always run)", 'all')
+    .option(
+      '--layouts <names>',
+      'layouts: synthetic, captures, or names such as synthetic-1000 (default: all; quick: synthetic)',
+    )
+    .option('--ops <names>', `operations (default all: ${INDEX_BENCH_OPS.join(', ')})`)
+    .option('--quick', 'short budgets and smaller query sets (CI)')
+    .option('--seed <n>', 'seed of the layouts and queries', '1')
+    .option('--time <ms>', 'time budget per task in ms')
+    .option('--no-memory', 'skip the memory-per-VMA measurement (child processes)')
+    .option('--traces <dir>', 'folder of captures for capture layouts (default: the shared traces)')
+    .option('--shard <i/n>', 'run only shard i of n (a shard is a set of operations; memory runs in shard 1)')
+    .option('--format <format>', 'text or json', 'text')
+    .option('--out <file>', 'also write the JSON report to FILE')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  vmakit bench indexes --quick --format json | jq \'.results[] | select(.op=="find-random")\'\n' +
+        '  vmakit bench indexes --index maple,rbtree --ops find-random,lookup-random --layouts synthetic-1000\n' +
+        '  vmakit bench indexes --quick --shard 1/2 --out a.json   # and --shard 2/2 on another machine\n' +
+        '\nExit status: 0; 1 when a structure gave a wrong answer; 2 on bad usage.\n',
+    )
+    .action(async (opts: IndexBenchCliOptions) => {
+      const format = parseFormat(opts.format);
+      const reg = await registry();
+      const indexes = indexesByNames(reg, opts.index);
+      const shard = opts.shard !== undefined ? parseShard(opts.shard) : null;
+      const allOps = opts.ops !== undefined ? parseList('--ops', opts.ops) : [...INDEX_BENCH_OPS];
+      for (const o of allOps)
+        if (!(INDEX_BENCH_OPS as readonly string[]).includes(o))
+          throw new UsageError(`unknown op '${o}'; known: ${INDEX_BENCH_OPS.join(', ')}`);
+      const ops = benchOpsOfShard(allOps, shard);
+      if (ops.length === 0)
+        throw new UsageError(`shard ${opts.shard} is empty: only ${allOps.length} operation(s)`);
+      const seed = parseSeed(opts.seed);
+      const time = opts.time !== undefined ? parsePositive('--time', opts.time) : undefined;
+      const tracesDir = opts.traces !== undefined ? resolve(opts.traces) : undefined;
+      if (tracesDir !== undefined && !existsSync(tracesDir))
+        throw new UsageError(`--traces: ${tracesDir}: no such directory`);
+      const report = await withRun('bench indexes: ', 'tasks', (hooks) =>
+        runIndexBenchmarks({
+          indexes,
+          ops,
+          quick: opts.quick === true,
+          seed,
+          memory: opts.memory && (shard === null || shard.index === 0),
+          ...(opts.layouts !== undefined ? { layouts: parseList('--layouts', opts.layouts) } : {}),
+          ...(time !== undefined ? { time } : {}),
+          ...(tracesDir !== undefined ? { tracesDir } : {}),
+          ...hooks,
+        }),
+      );
+      const doc =
+        shard === null ? report : { ...report, shard: { index: shard.index + 1, count: shard.count } };
+      emit(doc, formatIndexBenchMarkdown(report), format, opts.out);
+    });
+
+  bench
+    .command('faults')
+    .description(
+      "one-CPU fault rate of the fault core per strategy x index on captures and page_fault1, next to the kernel's",
+    )
+    .option('--strategies <names>', "fault strategies ('all' or a comma-separated list)", 'all')
+    .option('--index <names>', "indexes ('all' or a comma-separated list)", 'maple')
+    .option(
+      '--captures <names>',
+      `workloads: ${PAGE_FAULT1}, capture names (shared traces, fixtures) or capture folders (default: all)`,
+    )
+    .option('--quick', 'short budgets (CI): 40 ms per task, a 16 MiB page_fault1, a 0.3 s kernel run')
+    .option('--time <ms>', 'time budget per task in ms')
+    .option('--no-kernel', "do not measure the kernel's own fault rate")
+    .option('--shard <i/n>', 'run only shard i of n (a shard is a set of workloads)')
+    .option('--format <format>', 'text or json', 'text')
+    .option('--out <file>', 'also write the JSON report to FILE')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  vmakit bench faults --quick --format json > faults.json\n' +
+        `  vmakit bench faults --captures ${PAGE_FAULT1},mmap-touch --strategies mmap-lock,per-vma-lock --index all\n` +
+        '\nExit status: 0; 1 when a pairing ended differently from the reference replay; 2 on bad usage.\n',
+    )
+    .action(async (opts: FaultBenchCliOptions) => {
+      const format = parseFormat(opts.format);
+      const reg = await registry();
+      const strategies = strategiesByNames(reg, opts.strategies);
+      const indexes = indexesByNames(reg, opts.index);
+      const shard = opts.shard !== undefined ? parseShard(opts.shard) : null;
+      const all =
+        opts.captures !== undefined ? parseList('--captures', opts.captures) : defaultFaultWorkloads();
+      const captures = all.filter((_, i) => inShard(i, shard));
+      if (captures.length === 0)
+        throw new UsageError(`shard ${opts.shard} is empty: only ${all.length} workload(s)`);
+      const time = opts.time !== undefined ? parseInteger('--time', opts.time, 1) : undefined;
+      const report = await withRun('bench faults: ', 'tasks', (hooks) =>
+        runFaultBenchmarks({
+          strategies,
+          indexes,
+          captures,
+          quick: opts.quick === true,
+          kernel: opts.kernel,
+          ...(time !== undefined ? { time } : {}),
+          ...hooks,
+        }),
+      );
+      const doc =
+        shard === null ? report : { ...report, shard: { index: shard.index + 1, count: shard.count } };
+      emit(doc, formatFaultBenchMarkdown(report), format, opts.out);
+    });
+}

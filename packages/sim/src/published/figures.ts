@@ -459,7 +459,7 @@ export const PUBLISHED_FIGURES: readonly PublishedFigure[] = [
       ],
     },
     whyMayDisagree:
-      "Dufour's series validated each fault against a per-VMA sequence count, so a thread's munmap of its own buffer aborted only faults on that VMA; the kit's SPF strategies follow Lespinasse's mm-wide mmap_seq, where any writer anywhere aborts every speculation in flight, so the simulated share should be lower, more so with more threads.",
+      "Dufour's series validated each fault against a per-VMA sequence count, so a thread's munmap of its own buffer aborted only faults on that VMA; the kit's SPF strategies follow Lespinasse's mm-wide mmap_seq, where any writer anywhere aborts every speculation in flight, so the simulated share should be lower. Most simulated aborts are failed PTE-lock trylocks: four threads' 512 KiB buffers share a PTE table, and a simulated fault takes 1-2 us where the published machines took 34-170 us per fault per CPU, so the lock is busy far more often.",
   },
   {
     id: 'dufour-2018-ebizzy-speedup',

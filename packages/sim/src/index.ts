@@ -36,12 +36,14 @@ export type {
   SimRunner,
 } from './published/index.js';
 export {
+  ATOMIC_STRATEGY,
   comparePublished,
   DEFAULT_COMPARE_PROFILE,
   engineRunner,
   formatComparison,
   PUBLISHED_FIGURES,
   publishedRuns,
+  withAtomicPerVma,
 } from './published/index.js';
 export { randomStream } from './rng.js';
 export type { RunSimOptions, SimPoint } from './run-sim.js';

@@ -6,9 +6,9 @@
  * read shared lines, scale on.
  */
 import { mmapLockPlugin, perVmaLockPlugin, spfCopyVmaPlugin } from '@vmakit/strategies';
-import type { FaultResult, FaultStrategy, StepGen } from '@vmakit/x86-fault';
+import type { FaultStrategy } from '@vmakit/x86-fault';
 import { describe, expect, it } from 'vitest';
-import { runSim } from '../src/index.js';
+import { runSim, withAtomicPerVma } from '../src/index.js';
 import { pageFault1Plugin, pftPlugin } from '../src/workloads/index.js';
 import { maplePlugin, privateFaulters } from './sim-helpers.js';
 
@@ -44,36 +44,6 @@ describe('scaling shapes', () => {
     expect(vma.cache.stallPs).toBeGreaterThan(spf.cache.stallPs);
   }, 60_000);
 });
-
-/**
- * Lespinasse's thought experiment (RFC cover letter, 2021): "adding a single atomic variable per vma,
- * which would be incremented and decremented before and after spf copies the vma, would decrease the
- * 48-threads throughput by 62%". The same speculative fault with that atomic added around its copy.
- */
-function withAtomicPerVma(base: FaultStrategy): FaultStrategy {
-  return {
-    ...base,
-    name: `${base.name}+atomic`,
-    fault(env, req) {
-      const inner = base.fault(env, req);
-      return (function* (): StepGen<FaultResult> {
-        let r = inner.next();
-        while (r.done !== true) {
-          const s = r.value;
-          if (s.op === 'vma-copy') {
-            yield { op: 'mem', access: 'rmw', obj: s.vma, line: 3, what: 'vma' };
-            const res = yield s;
-            yield { op: 'mem', access: 'rmw', obj: s.vma, line: 3, what: 'vma' };
-            r = inner.next(res);
-          } else {
-            r = inner.next(yield s);
-          }
-        }
-        return r.value;
-      })();
-    },
-  };
-}
 
 describe('an atomic per VMA in the speculative copy path (pft, one VMA)', () => {
   it('costs little at low thread counts and most of the throughput at 48 threads', () => {

@@ -366,7 +366,7 @@ export const PUBLISHED_FIGURES: readonly PublishedFigure[] = [
         },
       ],
     },
-    whyMayDisagree: `Lespinasse's number is an estimate he states, not a published measurement. The strategy is not registered: the runner must resolve '${ATOMIC_STRATEGY}' (spf-copy-vma with a read-modify-write of one VMA line before and after the copy, as packages/sim/test/sim-scaling.test.ts builds it); otherwise the row is not run. pft puts all threads on one VMA, the worst case PeterZ described ("that vm_ref_count gets _very_ hot"); the loss depends on how the profile prices a contended line.`,
+    whyMayDisagree: `Lespinasse's number is an estimate he states, not a published measurement. The strategy is not registered: the runner must resolve '${ATOMIC_STRATEGY}' (withAtomicPerVma(spf-copy-vma): a read-modify-write of one VMA line before and after the copy); otherwise the row is not run. pft puts all threads on one VMA, the worst case PeterZ described ("that vm_ref_count gets _very_ hot"); the loss depends on how the profile prices a contended line.`,
   },
   {
     id: 'baghdasaryan-2023-pvl-vs-spf',

@@ -1,3 +1,4 @@
+export { withAtomicPerVma } from './atomic-strategy.js';
 export type {
   Agreement,
   CompareOptions,

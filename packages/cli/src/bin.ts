@@ -4,7 +4,9 @@
  */
 import { VmakitError } from '@vmakit/core';
 import { CommanderError } from 'commander';
+import { CheckFailedError, EXIT, InterruptedError, isSystemInputError } from './errors.js';
 import { buildProgram } from './program.js';
+import { terminalSafe } from './terminal.js';
 
 // A reader that stops early (`vmakit list | head`) is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -20,9 +22,13 @@ async function main(): Promise<void> {
       process.exitCode = err.exitCode;
       return;
     }
-    if (err instanceof VmakitError) {
-      process.stderr.write(`vmakit: ${err.message}\n`);
-      process.exitCode = 2;
+    if (err instanceof InterruptedError) {
+      process.exitCode = err.signal === 'SIGINT' ? EXIT.interrupted : EXIT.terminated;
+      return;
+    }
+    if (err instanceof VmakitError || isSystemInputError(err)) {
+      process.stderr.write(`vmakit: ${terminalSafe(err.message)}\n`);
+      process.exitCode = err instanceof CheckFailedError ? EXIT.checkFailed : EXIT.usage;
       return;
     }
     throw err;

@@ -1,10 +1,11 @@
 /**
- * The captures `compare` replays by default: the real workloads in the shared data folder when it
- * is present, else none (the synthetic workloads of the simulator join as it lands).
+ * The embedded defaults of `compare`: the synthetic will-it-scale and pft workloads of the
+ * simulator, and the small real captures the repository ships in fixtures/captures (recorded with
+ * `vmakit capture`), so the head-to-head runs on any checkout without the shared data folder.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { findSharedDir } from '@vmakit/testkit';
+import { findRepoRoot } from '@vmakit/testkit';
 
 /** A capture directory to replay. */
 export interface CaptureWorkload {
@@ -12,16 +13,40 @@ export interface CaptureWorkload {
   readonly dir: string;
 }
 
-/** Capture directories (those holding start.maps) under `root`, sorted by name. */
+/**
+ * The simulated workloads compare runs by default: will-it-scale's page_fault1-3, mmap1-2,
+ * malloc1 and brk1 (the tests the maple tree and per-VMA lock series were measured with) and pft
+ * (the speculative page fault series' benchmark).
+ */
+export const DEFAULT_SIM_WORKLOADS: readonly string[] = [
+  'page_fault1',
+  'page_fault2',
+  'page_fault3',
+  'mmap1',
+  'mmap2',
+  'malloc1',
+  'brk1',
+  'pft',
+];
+
+/** Capture directories (those holding start.maps) under `root`, sorted by name. O(entries). */
 export function capturesIn(root: string): CaptureWorkload[] {
   return readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(root, d.name, 'start.maps')))
     .map((d) => ({ name: d.name, dir: join(root, d.name) }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** The default captures. */
-export function defaultCaptures(): CaptureWorkload[] {
-  const shared = findSharedDir('traces');
-  return shared === null ? [] : capturesIn(shared);
+/** The fixtures folder of the repository containing `cwd`, or null outside a checkout. */
+export function fixtureCapturesDir(cwd: string = process.cwd()): string | null {
+  const root = findRepoRoot(cwd);
+  if (root === null) return null;
+  const dir = join(root, 'fixtures', 'captures');
+  return existsSync(dir) ? dir : null;
+}
+
+/** The default captures: the repository's fixtures (none outside a checkout). */
+export function defaultCaptures(cwd: string = process.cwd()): CaptureWorkload[] {
+  const dir = fixtureCapturesDir(cwd);
+  return dir === null ? [] : capturesIn(dir);
 }

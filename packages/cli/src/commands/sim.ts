@@ -285,6 +285,11 @@ export function registerSim(program: Command, registry: RegistrySource): void {
         printText(pointsTable(points));
         for (const s of skipped)
           printText(`skipped ${s.strategy} x ${s.index} at ${s.cpus} CPUs: ${s.reason}`);
+        const over = [...new Set(points.filter((p) => p.oversubscribed).map((p) => p.cpus))];
+        if (over.length > 0)
+          printText(
+            `note: ${over.join(', ')} CPUs exceed the ${profile.name} profile's hardware threads (oversubscribed)`,
+          );
         printText(`violations: ${violations}`);
       }
       if (opts.out !== undefined) {

@@ -1,0 +1,149 @@
+import { INDEX_BENCH_OPS } from '@vmakit/bench/cli';
+import { describe, expect, it } from 'vitest';
+import { benchOpsOfShard } from '../src/commands/bench.js';
+import { fixtureCapture, runCli, runJson } from './fixtures/run-cli.js';
+
+// Tiny budgets: these tests check what is run and printed, never how fast anything is.
+const TINY = ['--quick', '--no-memory', '--time', '10', '--layouts', 'synthetic-1000'];
+
+interface IndexRow {
+  layout: string;
+  vmas: number;
+  index: string;
+  op: string;
+  ns_p50: number;
+  ns_p99: number;
+  rme: number;
+  ops_per_sec: number;
+}
+
+describe('vmakit bench indexes', () => {
+  it('prints one row per structure and operation with the documented fields', async () => {
+    const { json, run } = await runJson([
+      'bench',
+      'indexes',
+      ...TINY,
+      '--index',
+      'maple,rbtree',
+      '--ops',
+      'find-random',
+      '--format',
+      'json',
+    ]);
+    const rows = (json as { results: IndexRow[] }).results;
+    const indexes = rows.map((r) => r.index);
+    expect(indexes).toContain('maple');
+    expect(indexes).toContain('rbtree');
+    expect(indexes).toContain('limit'); // the baselines always run beside the indexes
+    for (const r of rows) {
+      expect(r.layout).toBe('synthetic-1000');
+      expect(r.vmas).toBe(1000);
+      expect(r.op).toBe('find-random');
+      for (const f of ['ns_p50', 'ns_p99', 'rme', 'ops_per_sec'] as const)
+        expect(Number.isFinite(r[f])).toBe(true);
+      expect(r.ns_p50).toBeGreaterThan(0);
+      expect(r.ops_per_sec).toBeGreaterThan(0);
+    }
+    expect(run.stderr).toContain('tasks');
+  });
+
+  it('--shard i/n splits the operations: disjoint shards whose union is every operation', async () => {
+    for (const n of [1, 2, 3, 4]) {
+      const parts = Array.from({ length: n }, (_, i) =>
+        benchOpsOfShard(INDEX_BENCH_OPS, { index: i, count: n }),
+      );
+      const union = parts.flat();
+      expect(new Set(union).size).toBe(union.length);
+      expect([...union].sort()).toEqual([...INDEX_BENCH_OPS].sort());
+    }
+    const ops = 'find-random,lookup-random';
+    const seen: string[] = [];
+    for (const s of ['1/2', '2/2']) {
+      const { json } = await runJson([
+        'bench',
+        'indexes',
+        ...TINY,
+        '--index',
+        'maple',
+        '--ops',
+        ops,
+        '--shard',
+        s,
+        '--format',
+        'json',
+      ]);
+      const doc = json as { results: IndexRow[]; shard: { index: number; count: number } };
+      expect(doc.shard).toEqual({ index: Number(s[0]), count: 2 });
+      seen.push(...new Set(doc.results.map((r) => r.op)));
+    }
+    expect(seen).toEqual(['find-random', 'lookup-random']);
+  });
+
+  it('unknown indexes, operations, layouts and shards are clear errors', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--index', 'btree'], /unknown index 'btree'; known: .*maple/],
+      [['--ops', 'find-everything'], /unknown op 'find-everything'; known: .*find-random/],
+      [['--layouts', 'synthetic-7'], /unknown layout 'synthetic-7'; known: .*synthetic-1000/],
+      [['--ops', 'find-random', '--shard', '2/2'], /shard 2\/2 is empty: only 1 operation/],
+    ];
+    for (const [extra, message] of cases) {
+      const r = await runCli(['bench', 'indexes', '--quick', '--no-memory', '--time', '10', ...extra]);
+      expect(r.error?.message, extra.join(' ')).toMatch(message);
+      expect(r.stdout).toBe('');
+    }
+  });
+});
+
+describe('vmakit bench faults', () => {
+  it('times every safe strategy x index pairing on a capture; unsafe pairings are skipped with the reason', async () => {
+    const { json } = await runJson([
+      'bench',
+      'faults',
+      '--quick',
+      '--no-kernel',
+      '--time',
+      '10',
+      '--captures',
+      fixtureCapture('mmap-touch'),
+      '--strategies',
+      'mmap-lock,per-vma-lock',
+      '--index',
+      'maple,rbtree',
+      '--format',
+      'json',
+    ]);
+    const doc = json as {
+      results: { capture: string; strategy: string; index: string; faults: number; faults_per_sec: number }[];
+      skipped: { strategy: string; index: string; reason: string }[];
+    };
+    expect(doc.results.map((r) => `${r.strategy}|${r.index}`).sort()).toEqual([
+      'mmap-lock|maple',
+      'mmap-lock|rbtree',
+      'per-vma-lock|maple',
+    ]);
+    for (const r of doc.results) {
+      expect(r.capture).toBe('mmap-touch');
+      expect(r.faults).toBeGreaterThan(0);
+      expect(r.faults_per_sec).toBeGreaterThan(0);
+    }
+    expect(doc.skipped.map((s) => `${s.strategy}|${s.index}`)).toEqual(['per-vma-lock|rbtree']);
+  });
+
+  it('unknown strategies and captures are clear errors', async () => {
+    const a = await runCli(['bench', 'faults', '--quick', '--strategies', 'spf']);
+    expect(a.error?.message).toMatch(/unknown strategy 'spf'; known: mmap-lock/);
+    const b = await runCli(['bench', 'faults', '--quick', '--no-kernel', '--captures', 'no-such-capture']);
+    expect(b.error?.message).toMatch(/unknown capture 'no-such-capture'; known: synthetic:page_fault1/);
+  });
+
+  it('--help on bench and its subcommands shows examples', async () => {
+    for (const args of [
+      ['bench', '--help'],
+      ['bench', 'indexes', '--help'],
+      ['bench', 'faults', '--help'],
+    ]) {
+      const r = await runCli(args);
+      expect(r.stdout, args.join(' ')).toContain('Example');
+    }
+  });
+});

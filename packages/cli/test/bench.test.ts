@@ -17,7 +17,7 @@ interface IndexRow {
   ops_per_sec: number;
 }
 
-describe('vmakit bench indexes', () => {
+describe('vmakit bench indexes', { timeout: 120_000 }, () => {
   it('prints one row per structure and operation with the documented fields', async () => {
     const { json, run } = await runJson([
       'bench',
@@ -94,7 +94,7 @@ describe('vmakit bench indexes', () => {
   });
 });
 
-describe('vmakit bench faults', () => {
+describe('vmakit bench faults', { timeout: 120_000 }, () => {
   it('times every safe strategy x index pairing on a capture; unsafe pairings are skipped with the reason', async () => {
     const { json } = await runJson([
       'bench',

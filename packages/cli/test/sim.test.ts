@@ -32,7 +32,7 @@ interface SimJson {
 
 const key = (e: { strategy: string; index: string; cpus: number }) => `${e.strategy}|${e.index}|${e.cpus}`;
 
-describe('vmakit sim', () => {
+describe('vmakit sim', { timeout: 120_000 }, () => {
   const tmp = mkdtempSync(join(tmpdir(), 'vmakit-cli-sim-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -269,6 +269,9 @@ describe('runFaultBenchmarks report', () => {
       /pageFault1Megabytes/,
     );
     await expect(runFaultBenchmarks({ ...base, strategies: [] })).rejects.toThrow(/at least one strategy/);
+    await expect(runFaultBenchmarks({ ...base, indexes: [maplePlugin, maplePlugin] })).rejects.toThrow(
+      /index 'maple' is given twice/,
+    );
   });
 
   it('stops at an abort and says so', async () => {

@@ -198,6 +198,13 @@ export async function runFaultBenchmarks(options: FaultBenchOptions): Promise<Fa
     throw new RangeError(`pageFault1Megabytes must be an integer from 1 to 4096, got ${pf1Mib}`);
   if (options.strategies.length === 0 || options.indexes.length === 0)
     throw new RangeError('at least one strategy and one index are needed');
+  for (const [what, names] of [
+    ['strategy', options.strategies.map((x) => x.meta.name)],
+    ['index', options.indexes.map((x) => x.meta.name)],
+  ] as const) {
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup !== undefined) throw new RangeError(`${what} '${dup}' is given twice`);
+  }
   const sampleCap =
     options.retainSamples === true
       ? 1000

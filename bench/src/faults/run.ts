@@ -308,6 +308,13 @@ export async function runFaultBenchmarks(options: FaultBenchOptions): Promise<Fa
   if (kernelWanted && !aborted && kernelRuns[0]?.measured === true) await measureKernel('after');
   const kernel = kernelWanted ? pooledKernelRate(kernelRuns) : null;
   if (kernel !== null && !kernel.measured) notes.push(`kernel fault rate not measured: ${kernel.reason}`);
+  if (kernel?.measured && kernel.minflt < kernel.faults) {
+    // Fewer faults than pages written: huge pages or pre-faulting served some writes, so the rate
+    // is not one fault per page.
+    notes.push(
+      `the kernel counted ${kernel.minflt} minor faults for ${kernel.faults} pages written: its rate overstates faults/s`,
+    );
+  }
   const kernelRate = kernel?.measured ? kernel.faults_per_sec : null;
   const kernelBest = kernel?.measured ? kernel.faults_per_sec_best : null;
   const results = raw.map((r) => ({

@@ -6,7 +6,7 @@ import { validateResults } from '@vmakit/report';
 import { pageFault1Plugin } from '@vmakit/sim';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planSimMatrix } from '../src/work/sim-matrix.js';
-import { runCli, runJson } from './fixtures/run-cli.js';
+import { fixtureCapture, runCli, runJson } from './fixtures/run-cli.js';
 
 // Short simulated windows keep the suite quick; every point is still a full engine run.
 const SHORT = ['--duration-ns', '40000', '--warmup-ns', '20000'];
@@ -193,6 +193,15 @@ describe('vmakit sim', { timeout: 120_000 }, () => {
       [['sim', 'pft', '--cpus', 'two'], /--cpus: 'two' is not a CPU count/],
       [['sim', 'pft', '--shard', '3/2'], /--shard must be i\/n with 1 <= i <= n/],
       [['sim', 'pft', '--format', 'yaml'], /--format must be 'text' or 'json'/],
+      [
+        ['sim', 'page_fault1', '--params', 'foo=1', '--shard', '2/3'],
+        /unknown parameter 'foo'; known: memsize_bytes/,
+      ],
+      [
+        ['sim', `trace:${fixtureCapture('mmap-touch')}`, '--cpus', '1,2'],
+        /--cpus 2: .*the capture has 1 threads/,
+      ],
+      [['sim', `trace:${fixtureCapture('mmap-touch')}/nothing`], /nothing/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(args);

@@ -53,7 +53,7 @@ import type { RegistrySource } from '../registry.js';
 import { scalingPointOf, violationsOf } from '../results/rows.js';
 import { defaultJobs, openPool } from '../work/open-pool.js';
 import { PoolAbortedError } from '../work/pool.js';
-import { defaultCpuList, planSimMatrix } from '../work/sim-matrix.js';
+import { defaultCpuList, planSimMatrix, workloadRefusal } from '../work/sim-matrix.js';
 
 interface SimOptions {
   cpus?: string;
@@ -244,10 +244,14 @@ export function registerSim(program: Command, registry: RegistrySource): void {
         mutant,
         shard,
       });
-      // A CPU count the workload refuses is the user's error when it was asked for explicitly.
-      const refused = skipped.find(
-        (s) => !s.reason.startsWith('unsafe pairing') && !s.reason.startsWith('mutant'),
-      );
+      // Checked on the whole CPU list, not this shard's share, so every shard fails alike. A reason
+      // shared by every count is about the parameters; otherwise a CPU count the workload refuses is
+      // the user's error when it was asked for explicitly.
+      const refusals = cpus.map((c) => ({ cpus: c, reason: workloadRefusal(workload, c, seed, params) }));
+      const reasons = new Set(refusals.map((r) => r.reason));
+      const only = reasons.size === 1 ? [...reasons][0] : null;
+      if (only !== null && only !== undefined) throw new UsageError(only);
+      const refused = refusals.find((r) => r.reason !== null);
       if (refused !== undefined && opts.cpus !== undefined)
         throw new UsageError(`--cpus ${refused.cpus}: ${refused.reason}`);
       if (tasks.length === 0 && skipped.length > 0 && shard === null)

@@ -126,6 +126,7 @@ async function runPublishedCommand(source: RegistrySource, reg: Registry, opts: 
   const pool = openPool(source, reg, jobs);
   const progress = autoProgress('sim published: ');
   const interrupts = catchInterrupts(() => progress.log('interrupted: stopping'));
+  interrupts.signal.addEventListener('abort', () => void pool.abort(), { once: true });
   try {
     const result = await runPublished(pool, {
       profile: profile.name,
@@ -262,6 +263,7 @@ export function registerSim(program: Command, registry: RegistrySource): void {
       const pool = openPool(registry, reg, jobs);
       const progress = autoProgress(`sim ${name}: `);
       const interrupts = catchInterrupts(() => progress.log('interrupted: stopping'));
+      interrupts.signal.addEventListener('abort', () => void pool.abort(), { once: true });
       const phase = progress.phase('points', tasks.length);
       let points: SimPoint[];
       try {

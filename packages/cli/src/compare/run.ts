@@ -88,9 +88,15 @@ export interface RunHooks {
   readonly onUnit?: () => void;
 }
 
-async function runPublished(pool: TaskPool, u: PublishedUnit, seed: number): Promise<PublishedRow[]> {
+async function runPublished(
+  pool: TaskPool,
+  u: PublishedUnit,
+  seed: number,
+  tick: (label: string) => void,
+): Promise<PublishedRow[]> {
+  const runs = [...u.runs].sort((a, b) => b.cpus - a.cpus);
   const finished = await Promise.all(
-    u.runs.map(async (config: SimRunConfig) => {
+    runs.map(async (config: SimRunConfig) => {
       try {
         const p = await pool.run(publishedTask(config));
         return { config, metrics: p };
@@ -98,6 +104,8 @@ async function runPublished(pool: TaskPool, u: PublishedUnit, seed: number): Pro
         if (err instanceof PoolAbortedError) throw err;
         // A run the registry cannot resolve (an unregistered variant) becomes a not-run row.
         return null;
+      } finally {
+        tick(`${config.workload} ${config.strategy} x ${config.index} on ${config.cpus} CPUs`);
       }
     }),
   );
@@ -153,23 +161,26 @@ export async function runUnits(
   }
 
   const replays = units.filter((u) => u.kind === 'replay');
-  const sims = units.filter((u) => u.kind === 'sim');
+  // Longest first (the published runs reach 192 CPUs, then the widest points): the pool's queue is
+  // FIFO, so this shortens the tail where one core idles.
+  const sims = units.filter((u) => u.kind === 'sim').sort((a, b) => b.task.cpus - a.task.cpus);
   const published = units.filter((u) => u.kind === 'published');
   const jobs: Promise<void>[] = [];
-  if (replays.length > 0) {
-    const phase = hooks.progress.phase('replay', replays.length);
+  if (published.length > 0) {
+    // One tick per simulation the figures need.
+    const phase = hooks.progress.phase(
+      'published',
+      published.reduce((n, u) => n + u.runs.length, 0),
+    );
     jobs.push(
       Promise.all(
-        replays.map((u) =>
+        published.map((u) =>
           guard(
             u,
             async () => {
-              const r = await pool.run(u.task);
-              into.replay.push(replayRowOf(r, u.capture));
-              const b = bytesRowOf(r, u.capture);
-              if (b !== null) into.bytes.push(b);
+              into.published.push(...(await runPublished(pool, u, seed, (l) => phase.tick(l))));
             },
-            (l) => phase.tick(l),
+            () => {},
           ),
         ),
       ).then(() => phase.done()),
@@ -193,15 +204,18 @@ export async function runUnits(
       ).then(() => phase.done()),
     );
   }
-  if (published.length > 0) {
-    const phase = hooks.progress.phase('published', published.length);
+  if (replays.length > 0) {
+    const phase = hooks.progress.phase('replay', replays.length);
     jobs.push(
       Promise.all(
-        published.map((u) =>
+        replays.map((u) =>
           guard(
             u,
             async () => {
-              into.published.push(...(await runPublished(pool, u, seed)));
+              const r = await pool.run(u.task);
+              into.replay.push(replayRowOf(r, u.capture));
+              const b = bytesRowOf(r, u.capture);
+              if (b !== null) into.bytes.push(b);
             },
             (l) => phase.tick(l),
           ),

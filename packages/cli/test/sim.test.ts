@@ -294,6 +294,27 @@ describe('vmakit sim', { timeout: 120_000 }, () => {
     expect(bad.error?.message).toMatch(/unknown published figure 'nope'; known: rasmussen-2021-pft-spf/);
   });
 
+  it('a capture (trace:<dir>) runs on its own thread count, as a whole: every captured fault is taken', async () => {
+    const { json } = await runJson([
+      'sim',
+      `trace:${fixtureCapture('arena-churn')}`,
+      '--strategies',
+      'mmap-lock,spf-copy-vma',
+      '--index',
+      'maple',
+      '--format',
+      'json',
+    ]);
+    const doc = json as { points: (Point & { faults: number; stopped_by: string })[]; violations: number };
+    // 1,049 exceptions:page_fault_user lines in the fixture's trace.txt, from 4 threads.
+    for (const p of doc.points) {
+      expect(p.cpus).toBe(4);
+      expect(p.stopped_by).toBe('threads-exited');
+      expect(p.faults).toBe(1049);
+    }
+    expect(doc.violations).toBe(0);
+  });
+
   it('--help explains the command with examples', async () => {
     const r = await runCli(['sim', '--help']);
     expect(r.stdout).toContain('Examples:');

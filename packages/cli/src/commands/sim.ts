@@ -23,6 +23,7 @@ import {
   resolveWorkload,
   type SimPoint,
   TRACE_PREFIX,
+  type TraceWorkloadPlugin,
   type WorkloadPlugin,
 } from '@vmakit/sim';
 import type { Command } from 'commander';
@@ -72,6 +73,11 @@ interface SimOptions {
   jobs?: string;
   figures?: string;
   captures?: string;
+}
+
+/** A replayed capture runs one simulated thread per captured thread, so it has one natural CPU count. */
+function isTraceWorkload(w: WorkloadPlugin): w is TraceWorkloadPlugin {
+  return Array.isArray((w as Partial<TraceWorkloadPlugin>).summary?.tids);
 }
 
 /** A workload by name: registered, or `trace:<capture dir>`; unknown names list what exists. */
@@ -218,17 +224,31 @@ export function registerSim(program: Command, registry: RegistrySource): void {
           ? parseCpus(opts.cpus, MAX_CPUS)
           : catches !== null
             ? [catches.cpus]
-            : defaultCpuList(profile.topology);
+            : isTraceWorkload(workload)
+              ? [workload.summary.tids.length]
+              : defaultCpuList(profile.topology);
       const seed = seedGiven || catches === null ? parseSeed(opts.seed) : catches.seed;
-      const durationNs =
-        opts.durationNs !== undefined
-          ? parsePositive('--duration-ns', opts.durationNs)
-          : (catches?.durationNs ?? undefined);
-      const warmupNs = opts.warmupNs !== undefined ? parsePositive('--warmup-ns', opts.warmupNs) : undefined;
       const params = {
         ...(catches?.params ?? {}),
         ...(opts.params !== undefined ? parseParams(opts.params) : {}),
       };
+      // A capture replays at its own pace from its first event: no warm-up, and a window long enough
+      // for the whole capture (the run ends early once every thread has finished).
+      const trace = isTraceWorkload(workload) ? workload : null;
+      const traceScale = Math.max(1, params.time_scale ?? 1);
+      const durationNs =
+        opts.durationNs !== undefined
+          ? parsePositive('--duration-ns', opts.durationNs)
+          : (catches?.durationNs ??
+            (trace !== null
+              ? Math.ceil(trace.summary.durationSec * 1e9 * traceScale * 2) + 1_000_000
+              : undefined));
+      const warmupNs =
+        opts.warmupNs !== undefined
+          ? parsePositive('--warmup-ns', opts.warmupNs)
+          : trace !== null
+            ? 0
+            : undefined;
       const shard = opts.shard !== undefined ? parseShard(opts.shard) : null;
       const jobs = opts.jobs === undefined ? defaultJobs() : parseInteger('--jobs', opts.jobs, 1, 256);
       const { tasks, skipped } = planSimMatrix({

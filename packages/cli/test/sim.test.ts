@@ -280,6 +280,34 @@ describe('vmakit sim', { timeout: 120_000 }, () => {
     expect(readFileSync(join(dir, 'report.md'), 'utf8').length).toBeGreaterThan(0);
   });
 
+  it('shards written with --out merge (vmakit merge) into the results of the whole matrix', async () => {
+    const base = [
+      'sim',
+      'page_fault1',
+      '--cpus',
+      '1,2',
+      '--strategies',
+      'mmap-lock,per-vma-lock',
+      '--index',
+      'rbtree,maple',
+      ...SHORT,
+    ];
+    const whole = join(tmp, 'whole.json');
+    expect((await runCli([...base, '--out', whole])).error).toBeNull();
+    const parts = [1, 2].map((i) => join(tmp, `shard-${i}.json`));
+    for (const [i, part] of parts.entries())
+      expect((await runCli([...base, '--shard', `${i + 1}/2`, '--out', part])).error).toBeNull();
+    const merged = join(tmp, 'merged');
+    const m = await runCli(['merge', ...parts, '--out', merged]);
+    expect(m.error).toBeNull();
+    expect(m.stdout).toContain('6 of 6 cells finished');
+    type Doc = { scaling: { points: { strategy: string; index: string; cpus: number }[] } };
+    const sorted = (d: Doc) => [...d.scaling.points].sort((a, b) => key(a).localeCompare(key(b)));
+    const a = JSON.parse(readFileSync(join(merged, 'results.json'), 'utf8')) as Doc;
+    const b = JSON.parse(readFileSync(whole, 'utf8')) as Doc;
+    expect(sorted(a)).toEqual(sorted(b));
+  });
+
   it('sim published compares the simulator with a published figure (json and text)', async () => {
     const args = ['sim', 'published', '--figures', 'lespinasse-2021-pft-48'];
     const { json } = await runJson([...args, '--format', 'json']);

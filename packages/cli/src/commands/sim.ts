@@ -165,15 +165,24 @@ export function registerSim(program: Command, registry: RegistrySource): void {
       "simulate WORKLOAD over strategies x indexes x CPU counts (or 'published': the published-figures comparison)",
     )
     .argument('<workload>', "a registered workload, trace:<capture dir>, or 'published'")
-    .option('--cpus <list>', "simulated CPU counts, e.g. 1,12,21,48,112 (default: the profile's shapes)")
+    .option(
+      '--cpus <list>',
+      "simulated CPU counts, e.g. 1,12,21,48,112 (default: the profile's shapes; trace:<dir>: its thread count)",
+    )
     .option('--strategies <names>', "fault strategies ('all' or a comma-separated list)")
     .option('--strategy <names>', 'same as --strategies')
     .option('--index <names>', "VMA indexes ('all' or a comma-separated list)")
     .option('--seed <n>', 'seed of the workload streams and the scheduler', '1')
     .option('--profile <name>', `machine profile (default ${DEFAULT_PROFILE})`)
     .option('--mutant <name>', 'run a seeded protocol bug (see vmakit list); the checker must catch it')
-    .option('--duration-ns <ns>', 'measured window in simulated ns (default 200000)')
-    .option('--warmup-ns <ns>', 'warm-up before the window in simulated ns (default 50000 + 5000 per CPU)')
+    .option(
+      '--duration-ns <ns>',
+      'measured window in simulated ns (default 200000; trace:<dir>: the whole capture)',
+    )
+    .option(
+      '--warmup-ns <ns>',
+      'warm-up before the window in simulated ns (default 50000 + 5000 per CPU; trace:<dir>: 0)',
+    )
     .option('--params <k=v,...>', 'workload parameters (see vmakit list)')
     .option('--shard <i/n>', 'run only shard i of n of the matrix (merge the shards with vmakit merge)')
     .option('--format <format>', 'text or json', 'text')

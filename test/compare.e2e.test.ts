@@ -4,7 +4,7 @@
  * unsharded run; an interrupted run keeps its finished cells and --resume completes it without
  * redoing them; compare-runs compares two runs.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -163,10 +163,13 @@ describe.skipIf(missing !== null)('vmakit compare end to end', () => {
     ]);
     expect(twice.status).toBe(2);
     expect(twice.stderr).toMatch(/cannot merge/);
+    const edited = readDoc(join(tmp, 's2', 'latest')) as Doc & { metadata: { options: { cpus: number[] } } };
+    edited.metadata.options.cpus = [1, 2, 4];
+    writeFileSync(join(tmp, 'other-options.json'), JSON.stringify(edited));
     const other = vmakit([
       'merge',
       join(tmp, 's1', 'latest'),
-      join(tmp, 'a', 'latest'),
+      join(tmp, 'other-options.json'),
       '--out',
       join(tmp, 'x'),
     ]);
@@ -248,5 +251,14 @@ describe.skipIf(missing !== null)('vmakit compare end to end', () => {
       expect(r.stderr).toMatch(re);
       expect(r.stderr.split('\n').filter((l) => l !== '')).toHaveLength(1);
     }
+    // A document that is not a results.json, and a missing run, are refused by report and compare-runs.
+    const bogus = join(tmp, 'bogus.json');
+    writeFileSync(bogus, '{"schema_version": 1}');
+    const rep = vmakit(['report', bogus, '--out', join(tmp, 'bogus-report')]);
+    expect(rep.status).toBe(2);
+    expect(rep.stderr).toMatch(/bogus\.json: invalid results document/);
+    const cr = vmakit(['compare-runs', bogus, join(tmp, 'nowhere')]);
+    expect(cr.status).toBe(2);
+    expect(cr.stderr).toMatch(/invalid results document|no such file/);
   });
 });

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +93,36 @@ describe('vmakit capture', { timeout: 120_000 }, () => {
       expect(replay.events.faults).toBe(summary.events.faults);
       expect(replay.final?.page_mismatches).toBe(0);
       expect(replay.final?.vma_mismatches).toBe(0);
+    },
+  );
+
+  it.skipIf(cannot !== null)(
+    '--pid captures a running process for --duration seconds and leaves it running',
+    async () => {
+      const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+      try {
+        const out = join(tmp, 'sleeper');
+        const { json } = await runJson([
+          'capture',
+          '--quiet',
+          '--pid',
+          String(child.pid),
+          '--duration',
+          '0.5',
+          '--out',
+          out,
+          '--format',
+          'json',
+        ]);
+        expect(json).toMatchObject({ mode: 'pid', pid: child.pid, end: 'duration', lost: { lost: false } });
+        expect(child.exitCode).toBeNull(); // still running: resumed after the capture
+        const replay = (await runJson(['replay', out, '--index', 'rbtree', '--format', 'json'])).json as {
+          final: { page_mismatches: number; vma_mismatches: number } | null;
+        };
+        expect(replay.final).toMatchObject({ page_mismatches: 0, vma_mismatches: 0 });
+      } finally {
+        child.kill('SIGKILL');
+      }
     },
   );
 

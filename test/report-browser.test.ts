@@ -94,6 +94,17 @@ describe.skipIf(skipReason !== null)('report.html in chromium', () => {
     const html = readFileSync(join(tmp, 'report', 'report.html'), 'utf8');
     expect(html).not.toContain('<script>window.__pwned');
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org)/); // self-contained: no network
+    // The other formats: no raw tag in Markdown, no control or bidi character in any file.
+    const md = readFileSync(join(tmp, 'report', 'report.md'), 'utf8');
+    const txt = readFileSync(join(tmp, 'report', 'report.txt'), 'utf8');
+    expect(md).not.toContain('<script>');
+    expect(md).not.toContain('<img');
+    const controls = (text: string) =>
+      [...text].filter((ch) => {
+        const cp = ch.codePointAt(0)!;
+        return (cp < 0x20 && cp !== 0x0a && cp !== 0x09 && cp !== 0x0d) || cp === 0x7f || cp === 0x202e;
+      });
+    for (const text of [html, md, txt]) expect(controls(text)).toEqual([]);
 
     const browser = await chromium.launch({ executablePath: chromiumPath!, args: ['--no-sandbox'] });
     try {

@@ -143,7 +143,10 @@ export function planCompare(
       for (const s of sel.strategies) {
         const verdict = pairingOf(s.strategy, i, false);
         if (!verdict.safe) {
-          skipped.push({ what: `replay ${c.name} ${s.meta.name} x ${i.meta.name}`, reason: verdict.reason });
+          skipped.push({
+            what: `replay ${c.name} ${s.meta.name} x ${i.meta.name}`,
+            reason: `unsafe pairing: ${verdict.reason}`,
+          });
           continue;
         }
         all.push({

@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { INDEX_BENCH_OPS } from '@vmakit/bench/cli';
+import { validateResults } from '@vmakit/report';
 import { describe, expect, it } from 'vitest';
 import { benchOpsOfShard } from '../src/commands/bench.js';
 import { fixtureCapture, runCli, runJson } from './fixtures/run-cli.js';
@@ -77,6 +81,43 @@ describe('vmakit bench indexes', { timeout: 120_000 }, () => {
       seen.push(...new Set(doc.results.map((r) => r.op)));
     }
     expect(seen).toEqual(['find-random', 'lookup-random']);
+  });
+
+  it('shards written with --out are results documents that vmakit merge combines', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'vmakit-cli-bench-'));
+    try {
+      const parts = [1, 2].map((i) => join(tmp, `shard-${i}.json`));
+      for (const [i, part] of parts.entries()) {
+        const r = await runCli([
+          'bench',
+          'indexes',
+          ...TINY,
+          '--index',
+          'maple',
+          '--ops',
+          'find-random,lookup-random,gap-topdown',
+          '--shard',
+          `${i + 1}/2`,
+          '--out',
+          part,
+        ]);
+        expect(r.error).toBeNull();
+        expect(validateResults(JSON.parse(readFileSync(part, 'utf8')))).toEqual([]);
+      }
+      const merged = join(tmp, 'merged');
+      expect((await runCli(['merge', ...parts, '--out', merged])).error).toBeNull();
+      const doc = JSON.parse(readFileSync(join(merged, 'results.json'), 'utf8')) as {
+        benchmarks: { rows: IndexRow[] };
+      };
+      expect([...new Set(doc.benchmarks.rows.map((r) => r.op))].sort()).toEqual([
+        'find-random',
+        'gap-topdown',
+        'lookup-random',
+      ]);
+      expect(doc.benchmarks.rows.filter((r) => r.index === 'maple')).toHaveLength(3);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('unknown indexes, operations, layouts and shards are clear errors', async () => {

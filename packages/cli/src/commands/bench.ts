@@ -17,13 +17,17 @@ import {
   formatFaultBenchMarkdown,
   formatIndexBenchMarkdown,
   INDEX_BENCH_OPS,
+  type IndexBenchReport,
   PAGE_FAULT1,
   runFaultBenchmarks,
   runIndexBenchmarks,
 } from '@vmakit/bench/cli';
 import { indexesByNames, strategiesByNames } from '@vmakit/registry';
+import { benchmarkCell, createResults, memoryCell, type ResultsDocument, writeReport } from '@vmakit/report';
 import { findRepoRoot, findSharedDir } from '@vmakit/testkit';
 import type { Command } from 'commander';
+import { runEnvironment } from '../compare/environment.js';
+import { runnerOf } from '../compare/run.js';
 import { capturesIn } from '../compare/workloads.js';
 import { CheckFailedError, UsageError } from '../errors.js';
 import { catchInterrupts } from '../interrupt.js';
@@ -39,6 +43,7 @@ import {
 import { note, parseFormat, printJson, printText, writeFileAtomic } from '../output.js';
 import { autoProgress, type Progress } from '../progress.js';
 import type { RegistrySource } from '../registry.js';
+import { benchmarkRowOf, memoryRowOf } from '../results/rows.js';
 
 interface IndexBenchCliOptions {
   index: string;
@@ -135,6 +140,45 @@ function emit(report: unknown, text: string, format: 'text' | 'json', out: strin
   }
 }
 
+/**
+ * The results document (report's schema) of an index benchmark run, so shards written with `--out`
+ * combine with `vmakit merge`. `options` must not depend on the shard (merge requires equal options).
+ */
+export function indexBenchResults(
+  report: IndexBenchReport,
+  options: { readonly [k: string]: string | number | boolean | null | string[] },
+  seed: number,
+  shard: Shard | null,
+): ResultsDocument {
+  const benchmarks = report.results.map(benchmarkRowOf);
+  const memory = report.memory.map(memoryRowOf);
+  const doc = createResults({
+    environment: runEnvironment(),
+    seeds: { bench: seed },
+    options: { command: 'bench indexes', ...options },
+    ...(shard !== null ? { shard } : {}),
+    planned: [...benchmarks.map(benchmarkCell), ...memory.map(memoryCell)],
+  });
+  return {
+    ...doc,
+    metadata: {
+      ...doc.metadata,
+      cells: { planned: doc.metadata.cells!.planned, finished: doc.metadata.cells!.planned },
+      ...(report.notes.length > 0 ? { notes: [...report.notes] } : {}),
+    },
+    benchmarks: { runner: runnerOf(report), rows: benchmarks },
+    ...(memory.length > 0 ? { memory: { rows: memory } } : {}),
+  };
+}
+
+/** Writes a results document: to `out` when it ends in .json, else results.json and a report in folder `out`. */
+function writeResults(out: string, doc: ResultsDocument): void {
+  const path = resolve(out);
+  if (path.endsWith('.json')) writeFileAtomic(path, `${JSON.stringify(doc, null, 2)}\n`);
+  else writeReport(path, doc);
+  note(`wrote ${path.endsWith('.json') ? path : `${path}/`}`);
+}
+
 /** Registers `bench indexes` and `bench faults`. */
 export function registerBench(program: Command, registry: RegistrySource): void {
   const bench = program
@@ -164,7 +208,10 @@ export function registerBench(program: Command, registry: RegistrySource): void 
     .option('--traces <dir>', 'folder of captures for capture layouts (default: the shared traces)')
     .option('--shard <i/n>', 'run only shard i of n (a shard is a set of operations; memory runs in shard 1)')
     .option('--format <format>', 'text or json', 'text')
-    .option('--out <file>', 'also write the JSON report to FILE')
+    .option(
+      '--out <path>',
+      'also write a results document (vmakit merge combines shards): to PATH if it ends in .json, else a report folder',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  vmakit bench indexes --quick --format json | jq \'.results[] | select(.op=="find-random")\'\n' +
@@ -204,7 +251,24 @@ export function registerBench(program: Command, registry: RegistrySource): void 
       );
       const doc =
         shard === null ? report : { ...report, shard: { index: shard.index + 1, count: shard.count } };
-      emit(doc, formatIndexBenchMarkdown(report), format, opts.out);
+      emit(doc, formatIndexBenchMarkdown(report), format, undefined);
+      if (opts.out !== undefined)
+        writeResults(
+          opts.out,
+          indexBenchResults(
+            report,
+            {
+              indexes: indexes.map((i) => i.meta.name),
+              ops: allOps,
+              layouts: opts.layouts ?? null,
+              quick: opts.quick === true,
+              time_ms: time ?? null,
+              memory: opts.memory,
+            },
+            seed,
+            shard,
+          ),
+        );
     });
 
   bench

@@ -4,7 +4,7 @@
  * unsharded run; an interrupted run keeps its finished cells and --resume completes it without
  * redoing them; compare-runs compares two runs.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -237,6 +237,50 @@ describe.skipIf(missing !== null)('vmakit compare end to end', () => {
     const bad = vmakit([...args.map((a) => (a === '1,2,4,8,16,32' ? '1,2' : a)), '--resume']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--resume: .* other options/);
+  });
+
+  it('a killed run leaves a checkpoint that --resume DIR continues', { timeout: 180_000 }, async () => {
+    const out = join(tmp, 'killed');
+    const args = [
+      'compare',
+      '--quick',
+      '--index',
+      'maple,reference',
+      '--strategy',
+      'mmap-lock,spf-copy-attrs',
+      '--cpus',
+      '1,2,4,8,16,32',
+      '--workload',
+      'page_fault1,page_fault3,pft',
+      '--no-bench',
+      '--no-published',
+      '--no-progress',
+      '--jobs',
+      '1',
+      '--out',
+      out,
+    ];
+    const child = vmakitChild(args);
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    // Wait for the first checkpoint (written at most every 3 s once a cell finished), then SIGKILL.
+    let runDir: string | null = null;
+    for (let i = 0; i < 600 && runDir === null; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const dirs = existsSync(out) ? readdirSync(out).filter((d) => d !== 'latest') : [];
+      if (dirs.length > 0 && existsSync(join(out, dirs[0]!, 'results.json'))) runDir = join(out, dirs[0]!);
+    }
+    child.kill('SIGKILL');
+    await exited;
+    expect(runDir).not.toBeNull();
+    const checkpoint = readDoc(runDir!);
+    const finished = checkpoint.metadata.cells!.finished.length;
+    const planned = checkpoint.metadata.cells!.planned.length;
+    expect(finished).toBeGreaterThan(0);
+    expect(finished).toBeLessThan(planned);
+    const resumed = vmakit([...args, '--resume', runDir!]);
+    expect(resumed.status).toBe(0);
+    expect(resumed.stderr).toContain(`resuming: ${finished} of ${planned} cells done`);
+    expect(readDoc(join(out, 'latest')).metadata.cells!.finished).toHaveLength(planned);
   });
 
   it('refuses bad flags with one clear line', { timeout: 180_000 }, () => {

@@ -202,9 +202,9 @@ async function runCompare(source: RegistrySource, opts: CompareCliOptions): Prom
   };
   const docNow = () => compareDocument({ ...meta, generatedAt: new Date() }, collected);
 
-  const progress = opts.progress ? autoProgress('compare: ') : silentProgress();
   if (todo.length < units.length)
-    progress.log(`resuming: ${units.length - todo.length} of ${units.length} cells done`);
+    note(`resuming: ${units.length - todo.length} of ${units.length} cells done`);
+  const progress = opts.progress ? autoProgress('compare: ') : silentProgress();
   let lastCheckpoint = performance.now();
   // A crash or SIGKILL still leaves the finished cells on disk (resume with --resume <run dir>).
   const checkpoint = () => {

@@ -178,6 +178,8 @@ async function runCompare(source: RegistrySource, opts: CompareCliOptions): Prom
   const out = resolve(opts.out);
   const collected = emptyCollected();
   const notes = summarizeSkipped(skipped);
+  if (allCaptures.length === 0)
+    notes.push('no capture directories found (fixtures/captures is outside this folder): nothing replayed');
   if (opts.resume !== undefined && opts.resume !== false) {
     const from = opts.resume === true ? join(out, 'latest') : resolve(opts.resume);
     if (!existsSync(from)) throw new UsageError(`--resume: ${from} does not exist (nothing to resume)`);

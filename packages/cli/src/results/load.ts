@@ -7,13 +7,16 @@ import { join } from 'node:path';
 import { parseResults, type ResultsDocument } from '@vmakit/report';
 import { UsageError } from '../errors.js';
 
-/** The results.json a path means: the file itself, or `<dir>/results.json`. */
+/**
+ * The results.json a path means: the file itself, `<dir>/results.json`, or for a reports folder
+ * (what `compare --out` names) its `latest/results.json`.
+ */
 export function resultsPath(path: string): string {
   if (!existsSync(path)) throw new UsageError(`${path}: no such file or directory`);
   if (statSync(path).isDirectory()) {
-    const file = join(path, 'results.json');
-    if (!existsSync(file)) throw new UsageError(`${path}: folder has no results.json`);
-    return file;
+    for (const file of [join(path, 'results.json'), join(path, 'latest', 'results.json')])
+      if (existsSync(file)) return file;
+    throw new UsageError(`${path}: folder has no results.json (nor latest/results.json)`);
   }
   return path;
 }

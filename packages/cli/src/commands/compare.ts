@@ -33,7 +33,7 @@ import {
 import { CheckFailedError, InterruptedError, UsageError } from '../errors.js';
 import { catchInterrupts } from '../interrupt.js';
 import { parseCpus, parseInteger, parseList, parseSeed, parseShard, type Shard } from '../options.js';
-import { note, printText, writeFileAtomic } from '../output.js';
+import { note, parseFormat, printJson, printText, writeFileAtomic } from '../output.js';
 import { autoProgress, silentProgress } from '../progress.js';
 import type { RegistrySource } from '../registry.js';
 import { loadResults } from '../results/load.js';
@@ -66,6 +66,7 @@ interface CompareCliOptions {
   bench: boolean;
   published: boolean;
   progress: boolean;
+  format: string;
 }
 
 /** The simulated workloads and captures `--workload` names. */
@@ -134,6 +135,7 @@ function checkResumable(prev: ResultsDocument, path: string, options: unknown, s
 
 async function runCompare(source: RegistrySource, opts: CompareCliOptions): Promise<void> {
   const started = performance.now();
+  const format = parseFormat(opts.format);
   const reg = await source();
   const quick = opts.quick === true;
   const shard = opts.shard === undefined ? null : parseShard(opts.shard);
@@ -239,7 +241,16 @@ async function runCompare(source: RegistrySource, opts: CompareCliOptions): Prom
     note(`continue with: vmakit compare --resume (and the same options)`);
     throw new InterruptedError(sig, `interrupted by ${sig}`);
   }
-  printText(`wrote ${where} (${cells.finished.length} of ${cells.planned.length} cells, ${seconds} s)`);
+  if (format === 'json')
+    printJson({
+      run: join(opts.out, stamp),
+      latest: join(opts.out, 'latest'),
+      cells_planned: cells.planned.length,
+      cells_finished: cells.finished.length,
+      seconds: Number(seconds),
+      failures: collected.failures,
+    });
+  else printText(`wrote ${where} (${cells.finished.length} of ${cells.planned.length} cells, ${seconds} s)`);
   const violations = doc.scaling?.violations.length ?? 0;
   if (violations > 0)
     note(`warning: the simulator's checker found ${violations} protocol violation(s); see the report`);
@@ -281,6 +292,7 @@ export function registerCompare(program: Command, registry: RegistrySource): voi
     .option('--no-bench', 'skip the index micro-benchmarks')
     .option('--no-published', 'skip the published-results comparison')
     .option('--no-progress', 'no progress output on stderr')
+    .option('--format <format>', "what to print when done: 'text' or 'json' (where the report went)", 'text')
     .addHelpText(
       'after',
       '\nExamples:\n  pnpm compare\n  vmakit compare --quick --index maple,rbtree --strategy mmap-lock,per-vma-lock\n' +

@@ -1,8 +1,8 @@
 /**
  * The matrix of `compare` as units of work, in one fixed order: the index benchmarks (one unit,
- * because its rows are measured against the `limit` baseline of the same run), one replay per
- * capture × index × strategy, one simulated point per workload × strategy × index × CPU count,
- * and the published-results comparison (one unit: its rows need all of its runs). A unit's key is
+ * because its rows are measured against the `limit` baseline of the same run), the
+ * published-results comparison (one unit: its rows need all of its runs), one replay per
+ * capture × index × strategy, and one simulated point per workload × strategy × index × CPU count. A unit's key is
  * what `metadata.cells` records, so a shard takes the units whose position modulo the shard count
  * is its index (the same on every machine) and a resumed run skips the finished keys.
  * Unsafe strategy × index pairings and CPU counts a workload refuses are skipped with their reason.
@@ -141,6 +141,16 @@ export function planCompare(
       },
     });
   }
+  // Second, so that with two shards the two long units (benchmarks, published runs) part ways.
+  if (sel.published) {
+    const maxCpus = publishedMaxCpus(sel.quick);
+    all.push({
+      kind: 'published',
+      key: PUBLISHED_UNIT,
+      runs: publishedRuns({ seed: sel.seed, maxCpus }),
+      maxCpus,
+    });
+  }
   for (const c of sel.captures) {
     for (const i of sel.indexes) {
       for (const s of sel.strategies) {
@@ -190,15 +200,6 @@ export function planCompare(
         }),
         task: t,
       });
-  }
-  if (sel.published) {
-    const maxCpus = publishedMaxCpus(sel.quick);
-    all.push({
-      kind: 'published',
-      key: PUBLISHED_UNIT,
-      runs: publishedRuns({ seed: sel.seed, maxCpus }),
-      maxCpus,
-    });
   }
   return { units: all.filter((_, pos) => inShard(pos, shard)), skipped };
 }

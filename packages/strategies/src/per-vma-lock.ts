@@ -36,7 +36,7 @@ import {
   type FaultEnv,
   type FaultStrategy,
   handleMmFault,
-  locklessLookup,
+  locklessLookupStep,
   mem,
   RCU_ENTER,
   RCU_EXIT,
@@ -85,7 +85,9 @@ function* lockVmaUnderRcu(env: FaultEnv, addr: number, o: PerVmaLockOptions): St
   let reader = env.index.openReader();
   let outcome: number = INVALID;
   for (let misses = 0; misses < MAX_MISSES; misses++) {
-    const vma = yield* locklessLookup(env, reader, addr, 'lookup');
+    const walk = locklessLookupStep(env, reader, addr, 'lookup');
+    yield walk;
+    const vma = walk.vma;
     if (vma === null) {
       outcome = NOTHING;
       break;

@@ -9,12 +9,11 @@
  */
 import {
   defineStrategyPlugin,
-  doUserAddrFault,
   type FaultStrategy,
   type StrategyNeeds,
   type StrategyPlugin,
 } from '@vmakit/x86-fault';
-import { type SpfOptions, spfBytesCopied, spfFastPath, spfMutations } from './spf.js';
+import { type SpfOptions, spfBytesCopied, spfFastPath, spfFault, spfMutations } from './spf.js';
 
 const NEEDS: StrategyNeeds = Object.freeze({ lookup: 'lockless-validated', rcuFreedVmas: true });
 
@@ -28,7 +27,7 @@ export function createSpfCopyAttrsStrategy(options: SpfOptions = {}): FaultStrat
     needs: NEEDS,
     mutations: spfMutations(options),
     bytesCopied: (era) => spfBytesCopied('attributes', era),
-    fault: (env, req) => doUserAddrFault(env, req, fast),
+    fault: spfFault(fast),
   };
 }
 

@@ -21,6 +21,7 @@ import { VM_SHARED } from '@vmakit/core';
 import {
   abortStep,
   accessError,
+  doUserAddrFault,
   EV,
   FALLBACK,
   FAULT_FLAG_SPECULATIVE,
@@ -28,8 +29,9 @@ import {
   type FastPath,
   type FaultEnv,
   type FaultState,
+  type FaultStrategy,
   handleMmFault,
-  locklessLookup,
+  locklessLookupStep,
   RCU_ENTER,
   RCU_EXIT,
   type SpecState,
@@ -114,7 +116,9 @@ export function spfFastPath(kind: VmaCopyKind, o: SpfOptions = {}): FastPath {
     if ((seq & 1) !== 0 && o.acceptOddSeq !== true) return yield* abort(env, st, 'SPF_ABORT_ODD');
     yield RCU_ENTER;
     const reader = env.index.openReader();
-    const vma = yield* locklessLookup(env, reader, req.addr, 'find');
+    const walk = locklessLookupStep(env, reader, req.addr, 'find');
+    yield walk;
+    const vma = walk.vma;
     if (vma === null || vma.start > req.addr) {
       reader.close();
       yield RCU_EXIT;
@@ -157,4 +161,13 @@ export function spfFastPath(kind: VmaCopyKind, o: SpfOptions = {}): FastPath {
     st.abort = spec.abort;
     return FALLBACK;
   };
+}
+
+/**
+ * The `fault` of a speculative strategy. A single-threaded mm never speculates (the first check of
+ * the fast path), so there the fast path is not even started: the fault is the mmap_lock strategy's,
+ * step for step, without the cost of a generator that returns at once.
+ */
+export function spfFault(fast: FastPath): FaultStrategy['fault'] {
+  return (env, req) => doUserAddrFault(env, req, env.config.mmUsers === 1 ? null : fast);
 }

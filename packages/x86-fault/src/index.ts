@@ -71,7 +71,7 @@ export {
 export { handleMmFault, isCowMapping } from './handle-mm-fault.js';
 export type { AccessKind } from './hw-access.js';
 export { ACCESS_OK, hardwareAccess } from './hw-access.js';
-export { findVmaLocked, locklessLookup } from './lookup.js';
+export { findVmaLocked, locklessLookup, locklessLookupStep } from './lookup.js';
 export type { CachedFile } from './page-cache.js';
 export { MMAP_LOTSAMISS, PageCache } from './page-cache.js';
 export type { PageTableCounts } from './page-table.js';

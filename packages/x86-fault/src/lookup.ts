@@ -72,17 +72,28 @@ export function* findVmaLocked(env: FaultEnv, addr: number, tid: number): StepGe
 }
 
 /**
- * A lookup through a LocklessReader: `find` is find_vma() (Lespinasse's SPF), `lookup` is mas_walk()
- * (lock_vma_under_rcu()). The step reports the reader's outcome.
+ * A lookup through a LocklessReader, performed now: `find` is find_vma() (Lespinasse's SPF), `lookup`
+ * is mas_walk() (lock_vma_under_rcu()). The step reports the reader's outcome; the caller yields it and
+ * reads the VMA from `step.vma`. Fast paths use this rather than locklessLookup() so that the lookup
+ * costs no generator of its own (each generator level is paid again on every later step it relays).
  */
-export function* locklessLookup(
+export function locklessLookupStep(
   env: FaultEnv,
   reader: LocklessReader<Vma>,
   addr: number,
   kind: 'find' | 'lookup',
-): StepGen<Vma | null> {
-  const { vma, lines } = run(env, () => (kind === 'find' ? reader.find(addr) : reader.lookup(addr)));
-  const step: LookupStep = {
+): LookupStep {
+  let vma: Vma | null;
+  let lines = NO_LINES;
+  if (env.config.collectLines) {
+    const r = run(env, () => (kind === 'find' ? reader.find(addr) : reader.lookup(addr)));
+    vma = r.vma;
+    lines = r.lines;
+  } else {
+    // No closure and no result pair on the path that collects nothing (the fault benchmark's).
+    vma = kind === 'find' ? reader.find(addr) : reader.lookup(addr);
+  }
+  return {
     op: 'lookup',
     lockless: true,
     addr,
@@ -93,6 +104,16 @@ export function* locklessLookup(
     found: vma === null ? -1 : vma.id,
     vma,
   };
+}
+
+/** locklessLookupStep() as a generator (yields the lookup step, returns the VMA). */
+export function* locklessLookup(
+  env: FaultEnv,
+  reader: LocklessReader<Vma>,
+  addr: number,
+  kind: 'find' | 'lookup',
+): StepGen<Vma | null> {
+  const step = locklessLookupStep(env, reader, addr, kind);
   yield step;
-  return vma;
+  return step.vma;
 }

@@ -46,19 +46,28 @@ export interface FlaggedFaultResult extends FaultResult {
 
 const verdicts = new WeakMap<FaultStrategy, Map<string, PairingVerdict>>();
 
+/** The last answer of verdictFor(): a replay asks the same question for every fault. */
+let lastStrategy: FaultStrategy | null = null;
+let lastSemantics = '';
+let lastVerdict: PairingVerdict | null = null;
+
 /** checkPairing(), cached per strategy and semantics. */
 function verdictFor(strategy: FaultStrategy, env: FaultEnv): PairingVerdict {
+  const sem = env.index.semantics;
+  if (strategy === lastStrategy && sem === lastSemantics) return lastVerdict!;
   let m = verdicts.get(strategy);
   if (m === undefined) {
     m = new Map();
     verdicts.set(strategy, m);
   }
-  const sem = env.index.semantics;
   let v = m.get(sem);
   if (v === undefined) {
     v = checkPairing(strategy, sem);
     m.set(sem, v);
   }
+  lastStrategy = strategy;
+  lastSemantics = sem;
+  lastVerdict = v;
   return v;
 }
 

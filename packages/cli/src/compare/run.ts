@@ -97,15 +97,16 @@ async function runPublished(
   const runs = [...u.runs].sort((a, b) => b.cpus - a.cpus);
   const finished = await Promise.all(
     runs.map(async (config: SimRunConfig) => {
+      const label = `${config.workload} ${config.strategy} x ${config.index} on ${config.cpus} CPUs`;
       try {
         const p = await pool.run(publishedTask(config));
+        tick(label);
         return { config, metrics: p };
       } catch (err) {
         if (err instanceof PoolAbortedError) throw err;
+        tick(label);
         // A run the registry cannot resolve (an unregistered variant) becomes a not-run row.
         return null;
-      } finally {
-        tick(`${config.workload} ${config.strategy} x ${config.index} on ${config.cpus} CPUs`);
       }
     }),
   );
@@ -129,15 +130,16 @@ export async function runUnits(
   hooks: RunHooks,
 ): Promise<void> {
   const guard = async (u: Unit, f: () => Promise<void>, tick: (label: string) => void) => {
+    // Only finished and failed units move the progress; aborted ones stay to do.
     try {
       await f();
       into.finished.add(u.key);
       hooks.onUnit?.();
+      tick(u.key);
     } catch (err) {
       if (err instanceof PoolAbortedError) return;
       if (!(err instanceof VmakitError)) throw err;
       into.failures.push(`${u.key}: ${message(err)}`);
-    } finally {
       tick(u.key);
     }
   };

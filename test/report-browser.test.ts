@@ -76,7 +76,6 @@ describe.skipIf(skipReason !== null)('report.html in chromium', () => {
       '1,2,4',
       '--workload',
       'page_fault1,capture:mmap-touch',
-      '--no-published',
       '--no-progress',
       '--out',
       join(tmp, 'run'),
@@ -129,6 +128,9 @@ describe.skipIf(skipReason !== null)('report.html in chromium', () => {
       // Each chart has drawn content (lines, bars or markers), not just an empty frame.
       const marks = await page.locator('svg path, svg rect, svg polyline, svg circle').count();
       expect(marks).toBeGreaterThan(charts);
+      // Every section of the comparison is there, the published-results comparison included.
+      for (const id of ['Simulated scaling', 'Bytes copied per fault', 'Memory per VMA', 'Published results'])
+        expect(await page.getByRole('heading', { name: id }).count()).toBeGreaterThan(0);
       const pwned = await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned);
       expect(pwned).toBeUndefined();
       expect(await page.locator('img').count()).toBe(0);

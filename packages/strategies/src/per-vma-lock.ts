@@ -34,8 +34,9 @@ import {
   FAULT_FLAG_VMA_LOCK,
   type FastPath,
   type FaultEnv,
+  type FaultState,
   type FaultStrategy,
-  handleMmFault,
+  HANDLE_MM_FAULT,
   locklessLookupStep,
   mem,
   RCU_ENTER,
@@ -76,73 +77,73 @@ const INVALID = 1;
 const NEEDS: StrategyNeeds = Object.freeze({ lookup: 'lockless-unvalidated', rcuFreedVmas: true });
 
 /**
- * lock_vma_under_rcu(): the VMA read-locked, or NOTHING / INVALID after counting vma_lock_abort.
+ * The per-VMA-lock fast path of do_user_addr_fault(). lock_vma_under_rcu() runs in this generator's
+ * frame rather than in one of its own: each generator level relays every step of the levels below,
+ * so a helper generator would cost a resumption per step of the lock.
  */
-function* lockVmaUnderRcu(env: FaultEnv, addr: number, o: PerVmaLockOptions): StepGen<Vma | number> {
-  const checkSeq = o.skipVmLockSeqCheck !== true;
+export function vmaLockFastPath(o: PerVmaLockOptions = {}): FastPath {
   const v64 = o.kernel === 'v6.4';
-  yield RCU_ENTER;
-  let reader = env.index.openReader();
-  let outcome: number = INVALID;
-  for (let misses = 0; misses < MAX_MISSES; misses++) {
-    const walk = locklessLookupStep(env, reader, addr, 'lookup');
-    yield walk;
-    const vma = walk.vma;
-    if (vma === null) {
-      outcome = NOTHING;
-      break;
-    }
-    if (v64 && (!vma.isAnonymous || vma.anonVma === null)) break;
-    // vma_start_read()
-    yield mem('read', vma.id, 0, 'vma');
-    if (checkSeq && vma.lockSeq === ((yield { op: 'seq-read', seq: 'mm_lock_seq', id: env.mmObj }) as number))
-      break;
-    const got = yield acquire('vma_lock', vma.id, 'read-try');
-    if (got !== true) break;
-    if (
-      checkSeq &&
-      vma.lockSeq === ((yield { op: 'seq-read', seq: 'mm_lock_seq', id: env.mmObj }) as number)
-    ) {
-      yield release('vma_lock', vma.id, 'read');
-      break;
-    }
-    if (vma.detached) {
-      // Replaced after the walk found it: walk again (a fresh reader sees what was published since).
-      yield release('vma_lock', vma.id, 'read');
-      env.vmstat.inc(EV.vma_lock_miss);
-      reader.close();
-      reader = env.index.openReader();
-      continue;
-    }
-    if (addr < vma.start || addr >= vma.end) {
-      yield release('vma_lock', vma.id, 'read');
+  const checkSeq = o.skipVmLockSeqCheck !== true;
+  return function* vmaLock(env, req, st) {
+    const addr = req.addr;
+    // lock_vma_under_rcu(): `locked` is the VMA read-locked, else `outcome` says why not.
+    let locked: Vma | null = null;
+    let outcome: number = INVALID;
+    yield RCU_ENTER;
+    let reader = env.index.openReader();
+    for (let misses = 0; misses < MAX_MISSES; misses++) {
+      const walk = locklessLookupStep(env, reader, addr, 'lookup');
+      yield walk;
+      const vma = walk.vma;
+      if (vma === null) {
+        outcome = NOTHING;
+        break;
+      }
+      if (v64 && (!vma.isAnonymous || vma.anonVma === null)) break;
+      // vma_start_read()
+      yield mem('read', vma.id, 0, 'vma');
+      if (
+        checkSeq &&
+        vma.lockSeq === ((yield { op: 'seq-read', seq: 'mm_lock_seq', id: env.mmObj }) as number)
+      )
+        break;
+      const got = yield acquire('vma_lock', vma.id, 'read-try');
+      if (got !== true) break;
+      if (
+        checkSeq &&
+        vma.lockSeq === ((yield { op: 'seq-read', seq: 'mm_lock_seq', id: env.mmObj }) as number)
+      ) {
+        yield release('vma_lock', vma.id, 'read');
+        break;
+      }
+      if (vma.detached) {
+        // Replaced after the walk found it: walk again (a fresh reader sees what was published since).
+        yield release('vma_lock', vma.id, 'read');
+        env.vmstat.inc(EV.vma_lock_miss);
+        reader.close();
+        reader = env.index.openReader();
+        continue;
+      }
+      if (addr < vma.start || addr >= vma.end) {
+        yield release('vma_lock', vma.id, 'read');
+        break;
+      }
+      locked = vma;
       break;
     }
     reader.close();
     yield RCU_EXIT;
-    return vma;
-  }
-  reader.close();
-  yield RCU_EXIT;
-  env.vmstat.inc(EV.vma_lock_abort);
-  yield abortStep('vma_lock_abort');
-  return outcome;
-}
-
-/** The per-VMA-lock fast path of do_user_addr_fault(). */
-export function vmaLockFastPath(o: PerVmaLockOptions = {}): FastPath {
-  const v64 = o.kernel === 'v6.4';
-  return function* vmaLock(env, req, st) {
-    const found = yield* lockVmaUnderRcu(env, req.addr, o);
-    if (typeof found === 'number') {
+    if (locked === null) {
+      env.vmstat.inc(EV.vma_lock_abort);
+      yield abortStep('vma_lock_abort');
       st.abort = 'vma_lock_abort';
-      if (found === NOTHING && o.trustLocklessMiss === true) {
+      if (outcome === NOTHING && o.trustLocklessMiss === true) {
         st.path = 'vma-lock';
         return VM_FAULT_SIGSEGV;
       }
       return FALLBACK;
     }
-    const vma = found;
+    const vma = locked;
     // access_error() and handle_mm_fault() read the VMA's fault fields (line 0 was read to lock it).
     const lines = env.vmaReadLines;
     for (let i = 0; i < lines.length; i++) if (lines[i] !== 0) yield st.mem('read', vma.id, lines[i]!, 'vma');
@@ -155,25 +156,25 @@ export function vmaLockFastPath(o: PerVmaLockOptions = {}): FastPath {
     }
     st.path = 'vma-lock';
     st.attempts++;
-    const fault = yield* handleMmFault(
-      env,
-      vma,
-      vma,
-      req.addr,
-      st.flags | FAULT_FLAG_VMA_LOCK,
-      null,
-      st.pkru,
-    );
-    if ((fault & (VM_FAULT_RETRY | VM_FAULT_COMPLETED)) === 0) yield release('vma_lock', vma.id, 'read');
-    if ((fault & VM_FAULT_RETRY) === 0) {
-      env.vmstat.inc(EV.vma_lock_success);
-      return fault;
-    }
-    env.vmstat.inc(EV.vma_lock_retry);
-    st.abort = 'vma_lock_retry';
-    if ((fault & VM_FAULT_MAJOR) !== 0) st.flags |= FAULT_FLAG_TRIED;
-    return FALLBACK;
+    // handle_mm_fault(FAULT_FLAG_VMA_LOCK) runs in do_user_addr_fault()'s frame, then vmaLockTail().
+    st.fastVma = vma;
+    st.fastFlags = st.flags | FAULT_FLAG_VMA_LOCK;
+    st.fastDone = vmaLockTail;
+    return HANDLE_MM_FAULT;
   };
+}
+
+/** After handle_mm_fault() under the VMA lock: vma_end_read() and the vma_lock_* counters. */
+function* vmaLockTail(env: FaultEnv, st: FaultState, vma: Vma, fault: number): StepGen<number> {
+  if ((fault & (VM_FAULT_RETRY | VM_FAULT_COMPLETED)) === 0) yield release('vma_lock', vma.id, 'read');
+  if ((fault & VM_FAULT_RETRY) === 0) {
+    env.vmstat.inc(EV.vma_lock_success);
+    return fault;
+  }
+  env.vmstat.inc(EV.vma_lock_retry);
+  st.abort = 'vma_lock_retry';
+  if ((fault & VM_FAULT_MAJOR) !== 0) st.flags |= FAULT_FLAG_TRIED;
+  return FALLBACK;
 }
 
 /** The mutation names of `o`, in a fixed order. */

@@ -113,7 +113,7 @@ export {
 } from './pkru.js';
 export { PageTableObserver } from './pt-observer.js';
 export { pageTableSnapshot } from './pt-snapshot.js';
-export type { FaultOutcome, FaultPath, FaultRequest, FaultResult } from './result.js';
+export type { FastPathTail, FaultOutcome, FaultPath, FaultRequest, FaultResult } from './result.js';
 export { FaultState } from './result.js';
 export type { FlaggedFaultResult, RecordedStep, RunFaultOptions } from './run-fault.js';
 export { recordFault, runFault, UnsafePairingError } from './run-fault.js';
@@ -157,6 +157,7 @@ export {
   effectivePkru,
   FALLBACK,
   faultDone,
+  HANDLE_MM_FAULT,
 } from './user-fault.js';
 export { assertPageTablesValid, validatePageTables } from './validate.js';
 export type { VmaCopyCost, VmaCopyKind } from './vma-copy.js';

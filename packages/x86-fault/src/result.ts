@@ -1,4 +1,6 @@
-import type { MemAccess, MemStep, MemWhat } from './steps.js';
+import type { Vma } from '@vmakit/core';
+import type { FaultEnv } from './env.js';
+import type { MemAccess, MemStep, MemWhat, StepGen } from './steps.js';
 
 /**
  * What a fault is asked to do (the hardware's view: address, error code, CPU mode, PKRU) and how it
@@ -83,6 +85,13 @@ export class FaultState {
   retries = 0;
   abort: string | null = null;
   vmFault = 0;
+  /**
+   * Set by a fast path that returns HANDLE_MM_FAULT (see user-fault.ts): the VMA it holds locked, the
+   * fault flags for handle_mm_fault(), and the tail that takes handle_mm_fault()'s vm_fault_t.
+   */
+  fastVma: Vma | null = null;
+  fastFlags = 0;
+  fastDone: FastPathTail | null = null;
 
   /** A `mem` step reusing this fault's scratch object (valid until the generator is resumed). */
   mem(access: MemAccess, obj: number, line: number, what: MemWhat): MemStep {
@@ -94,3 +103,10 @@ export class FaultState {
     return s;
   }
 }
+
+/**
+ * The tail of a fast path after do_user_addr_fault() ran handle_mm_fault() for it (see
+ * HANDLE_MM_FAULT): releases what the fast path holds and returns FALLBACK (-1) or the vm_fault_t the
+ * fault finished with.
+ */
+export type FastPathTail = (env: FaultEnv, st: FaultState, vma: Vma, fault: number) => StepGen<number>;

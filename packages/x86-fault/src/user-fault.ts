@@ -53,14 +53,25 @@ import { acquire, release, type StepGen, work } from './steps.js';
 import { EV } from './vmstat.js';
 
 /**
- * What a fast path returns: FALLBACK (-1) to continue on the mmap_lock path; a vm_fault_t (>= 0) the
- * fault finished with (handled like the kernel's `done:` label); or a final FaultResult (e.g. the
- * signal the per-VMA path delivers on an access error).
+ * What a fast path returns: FALLBACK (-1) to continue on the mmap_lock path; HANDLE_MM_FAULT (-2) to
+ * have handle_mm_fault() run for it; a vm_fault_t (>= 0) the fault finished with (handled like the
+ * kernel's `done:` label); or a final FaultResult (e.g. the signal the per-VMA path delivers on an
+ * access error).
  */
 export type FastPathResult = number | FaultResult;
 
 /** Fall back to the mmap_lock path. */
 export const FALLBACK = -1;
+
+/**
+ * The fast path holds `st.fastVma` locked and asks do_user_addr_fault() to call handle_mm_fault() on
+ * it (live VMA, `st.fastFlags`, no speculation) and then `st.fastDone`, whose answer (FALLBACK or a
+ * vm_fault_t) counts as the fast path's. The steps are the same as with handle_mm_fault() called from
+ * the fast path; the reason is speed: every generator level relays each step of the levels below it
+ * (one more resumption per step), and handle_mm_fault()'s steps are most of a fault's, so running it
+ * here makes the per-VMA-lock path as shallow as the mmap_lock path.
+ */
+export const HANDLE_MM_FAULT = -2;
 
 /**
  * A strategy's fast path, tried for user-mode faults before the mmap_lock path. It may read and
@@ -103,7 +114,15 @@ export function* doUserAddrFault(
     else {
       let fell = true;
       if ((st.flags & FAULT_FLAG_USER) !== 0 && fast !== null) {
-        const r = yield* fast(env, req, st);
+        let r = yield* fast(env, req, st);
+        if (r === HANDLE_MM_FAULT) {
+          const vma = st.fastVma!;
+          const done = st.fastDone!;
+          st.fastVma = null;
+          st.fastDone = null;
+          const fault = yield* handleMmFault(env, vma, vma, req.addr, st.fastFlags, null, st.pkru);
+          r = yield* done(env, st, vma, fault);
+        }
         if (typeof r === 'object') {
           result = r;
           fell = false;

@@ -29,6 +29,7 @@ import {
   DEFAULT_SIM_WORKLOADS,
   defaultCaptures,
   fixtureCapturesDir,
+  publishedTraceDirs,
 } from '../compare/workloads.js';
 import { CheckFailedError, InterruptedError, UsageError } from '../errors.js';
 import { catchInterrupts } from '../interrupt.js';
@@ -160,6 +161,7 @@ async function runCompare(source: RegistrySource, opts: CompareCliOptions): Prom
     published: opts.published,
     ...(quick ? { durationNs: QUICK_DURATION_NS } : {}),
     benchTracesDir: opts.captures !== undefined ? resolve(opts.captures) : fixtures,
+    publishedTraceDirs: opts.published ? publishedTraceDirs() : {},
   };
   // What decides the cells: equal for the shards of one run, and checked by --resume and merge.
   const options = {
@@ -173,6 +175,7 @@ async function runCompare(source: RegistrySource, opts: CompareCliOptions): Prom
     quick,
     bench: sel.bench,
     published: sel.published,
+    published_captures: Object.keys(sel.publishedTraceDirs ?? {}),
   };
   const { units, skipped } = planCompare(sel, shard);
   if (units.length === 0) throw new UsageError('compare: nothing to run for this selection (see --help)');

@@ -41,6 +41,8 @@ export interface CompareSelection {
   readonly durationNs?: number;
   /** Fixture captures folder for the benchmarks' capture layouts (null: synthetic layouts only). */
   readonly benchTracesDir: string | null;
+  /** Capture folders of the published figures' `trace:<name>` workloads, by name (default none). */
+  readonly publishedTraceDirs?: Readonly<Record<string, string>>;
 }
 
 /** The benchmark unit. */
@@ -71,6 +73,7 @@ export interface PublishedUnit {
   readonly key: string;
   readonly runs: readonly SimRunConfig[];
   readonly maxCpus: number;
+  readonly traceDirs: Readonly<Record<string, string>>;
 }
 
 /** Any unit. */
@@ -144,10 +147,12 @@ export function planCompare(
   // Second, so that with two shards the two long units (benchmarks, published runs) part ways.
   if (sel.published) {
     const maxCpus = publishedMaxCpus(sel.quick);
+    const traceDirs = sel.publishedTraceDirs ?? {};
     all.push({
       kind: 'published',
       key: PUBLISHED_UNIT,
-      runs: publishedRuns({ seed: sel.seed, maxCpus }),
+      runs: publishedRuns({ seed: sel.seed, maxCpus, traceDirs }),
+      traceDirs,
       maxCpus,
     });
   }

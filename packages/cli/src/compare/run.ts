@@ -112,7 +112,7 @@ async function runPublished(
   );
   const cmp = await comparePublished(
     finished.filter((f) => f !== null),
-    { seed, maxCpus: u.maxCpus },
+    { seed, maxCpus: u.maxCpus, traceDirs: u.traceDirs },
   );
   return cmp.figures.flatMap(publishedRowsOf);
 }

@@ -5,7 +5,8 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { findRepoRoot } from '@vmakit/testkit';
+import { PUBLISHED_FIGURES } from '@vmakit/sim';
+import { findRepoRoot, findSharedDir } from '@vmakit/testkit';
 
 /** A capture directory to replay. */
 export interface CaptureWorkload {
@@ -49,4 +50,34 @@ export function fixtureCapturesDir(cwd: string = process.cwd()): string | null {
 export function defaultCaptures(cwd: string = process.cwd()): CaptureWorkload[] {
   const dir = fixtureCapturesDir(cwd);
   return dir === null ? [] : capturesIn(dir);
+}
+
+/** Names of the captures the published figures replay as `trace:<name>` workloads. O(figures). */
+export function publishedCaptureNames(): string[] {
+  const names = new Set<string>();
+  const visit = (w: unknown) => {
+    if (typeof w === 'string' && w.startsWith('trace:')) names.add(w.slice('trace:'.length));
+  };
+  for (const f of PUBLISHED_FIGURES) {
+    const check = f.check as {
+      readonly workload?: unknown;
+      readonly items?: readonly { readonly workload?: unknown }[];
+    };
+    visit(check.workload);
+    for (const item of check.items ?? []) visit(item.workload);
+  }
+  return [...names].sort();
+}
+
+/**
+ * The published figures' captures found in the shared traces folder, by name: they are real
+ * recordings too large to ship, so without the shared folder those figures' rows are not run.
+ */
+export function publishedTraceDirs(): Record<string, string> {
+  const shared = findSharedDir('traces');
+  const out: Record<string, string> = {};
+  if (shared === null) return out;
+  for (const name of publishedCaptureNames())
+    if (existsSync(join(shared, name, 'start.maps'))) out[name] = join(shared, name);
+  return out;
 }

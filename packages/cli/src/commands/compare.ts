@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { indexesByNames, profileByName, type Registry, strategiesByNames } from '@vmakit/registry';
-import { type ResultsDocument, writeReport } from '@vmakit/report';
+import { type ResultsDocument, ResultsError, writeReport } from '@vmakit/report';
 import { MAX_CPUS, type WorkloadPlugin } from '@vmakit/sim';
 import type { Command } from 'commander';
 import { compareDocument, restoreCollected } from '../compare/document.js';
@@ -232,7 +232,15 @@ async function runCompare(source: RegistrySource, opts: CompareCliOptions): Prom
     await pool.close();
   }
   const doc = docNow();
-  for (const dir of [runDir, join(out, 'latest')]) writeReport(dir, doc);
+  try {
+    for (const dir of [runDir, join(out, 'latest')]) writeReport(dir, doc);
+  } catch (err) {
+    if (!(err instanceof ResultsError)) throw err;
+    // A model that produced an out-of-schema number must not cost the run: keep the rows for a look.
+    const kept = join(runDir, 'results.invalid.json');
+    writeFileAtomic(kept, `${JSON.stringify(doc, null, 2)}\n`);
+    throw new CheckFailedError(`${err.message}\n(the unvalidated results are kept in ${kept})`);
+  }
   const cells = doc.metadata.cells!;
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const where = `${join(opts.out, stamp)}/ and ${join(opts.out, 'latest')}/`;

@@ -6,6 +6,7 @@
  */
 import type { AnonVma, FileRef, Vma, VmaKind } from '@vmakit/core';
 import type { FaultEnv } from './env.js';
+import { mod512 } from './page-table.js';
 import type { MemAccess, MemStep, MemWhat } from './steps.js';
 import type { SpfAbortReason } from './vmstat.js';
 
@@ -87,10 +88,11 @@ export class Vmf {
     /** The faulting thread's PKRU. */
     readonly pkru: number,
   ) {
-    this.address = realAddress - (realAddress % 4096);
-    const vpn = this.address / 4096;
+    // Floor arithmetic rather than `%` (an fmod call for addresses beyond int32; see mod512).
+    const vpn = Math.floor(realAddress / 4096);
+    this.address = vpn * 4096;
     this.pgoff = vma.pgoff + (this.address - vma.start) / 4096;
-    this.pteIdx = vpn % 512;
+    this.pteIdx = mod512(vpn);
   }
 
   /**

@@ -102,17 +102,10 @@ export function vmaLockFastPath(o: PerVmaLockOptions = {}): FastPath {
       if (v64 && (!vma.isAnonymous || vma.anonVma === null)) break;
       // vma_start_read()
       yield mem('read', vma.id, 0, 'vma');
-      if (
-        checkSeq &&
-        vma.lockSeq === ((yield { op: 'seq-read', seq: 'mm_lock_seq', id: env.mmObj }) as number)
-      )
-        break;
+      if (checkSeq && vma.lockSeq === ((yield env.mmLockSeqRead) as number)) break;
       const got = yield acquire('vma_lock', vma.id, 'read-try');
       if (got !== true) break;
-      if (
-        checkSeq &&
-        vma.lockSeq === ((yield { op: 'seq-read', seq: 'mm_lock_seq', id: env.mmObj }) as number)
-      ) {
+      if (checkSeq && vma.lockSeq === ((yield env.mmLockSeqRead) as number)) {
         yield release('vma_lock', vma.id, 'read');
         break;
       }

@@ -112,7 +112,7 @@ export function spfFastPath(kind: VmaCopyKind, o: SpfOptions = {}): FastPath {
     // "No need to try speculative faults for kernel or single threaded user space."
     if (env.config.mmUsers === 1) return FALLBACK;
     env.vmstat.inc(EV.spf_attempt);
-    const seq = (yield { op: 'seq-read', seq: 'mmap_seq', id: env.mmObj }) as number;
+    const seq = (yield env.mmapSeqRead) as number;
     if ((seq & 1) !== 0 && o.acceptOddSeq !== true) return yield* abort(env, st, 'SPF_ABORT_ODD');
     yield RCU_ENTER;
     const reader = env.index.openReader();

@@ -20,6 +20,7 @@ import { PageCache } from './page-cache.js';
 import { PageTables } from './page-table.js';
 import { PhysMem } from './phys-mem.js';
 import { INIT_PKRU_VALUE } from './pkru.js';
+import { type AcquireStep, acquire, type ReleaseStep, release, type SeqReadStep } from './steps.js';
 import { Vmstat } from './vmstat.js';
 
 /** Tunables of the fault model; every field has the kernel's default. */
@@ -99,6 +100,15 @@ export class FaultEnv {
   readonly config: ResolvedFaultConfig;
   /** Object id of the mm_struct (mmap_lock, mmap_seq, mm_lock_seq, page_table_lock). */
   readonly mmObj = allocId();
+  /**
+   * Steps that only name this mm, made once as shared frozen objects (steps.ts allows constant steps
+   * to be shared) so that a fault does not allocate them: mmap_read_lock() / mmap_read_unlock() and
+   * the reads of mm_lock_seq and mmap_seq.
+   */
+  readonly mmapReadLock: AcquireStep = Object.freeze(acquire('mmap_lock', this.mmObj, 'read'));
+  readonly mmapReadUnlock: ReleaseStep = Object.freeze(release('mmap_lock', this.mmObj, 'read'));
+  readonly mmLockSeqRead: SeqReadStep = Object.freeze({ op: 'seq-read', seq: 'mm_lock_seq', id: this.mmObj });
+  readonly mmapSeqRead: SeqReadStep = Object.freeze({ op: 'seq-read', seq: 'mmap_seq', id: this.mmObj });
   /** The PKRU value of a new thread: init_pkru_value with OSPKE, else 0 (read_pkru() returns 0). */
   readonly defaultPkru: number;
   /** VMA cache lines a locked fault reads (the era's layout). */

@@ -135,7 +135,7 @@ export function* doUserAddrFault(
       // generator levels.
       while (fell) {
         const careful = !st.userMode && !(req.fixup ?? true);
-        const got = yield acquire('mmap_lock', env.mmObj, careful ? 'read-try' : 'read');
+        const got = yield careful ? acquire('mmap_lock', env.mmObj, 'read-try') : env.mmapReadLock;
         let vma: Vma | null = null;
         if (got !== false) {
           const step = findVmaLockedStep(env, req.addr, st.tid);
@@ -170,7 +170,7 @@ export function* doUserAddrFault(
           env.vmstat.counts[EV.fault_retry]!++;
           continue;
         }
-        yield release('mmap_lock', env.mmObj, 'read');
+        yield env.mmapReadUnlock;
         result =
           (fault & VM_FAULT_ERROR) === 0
             ? finish(env, req, st, 'handled', 0, 0, 0)

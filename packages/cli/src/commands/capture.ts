@@ -95,7 +95,7 @@ export function registerCapture(program: Command): void {
     .addHelpText(
       'after',
       '\nExamples:\n  vmakit capture --out captures/ls -- ls -l /\n' +
-        "  vmakit capture --out captures/zero -- sh -c 'head -c 1000000 /dev/zero >/dev/null'\n" +
+        '  vmakit capture --out captures/dd -- dd if=/dev/zero of=/dev/null bs=1M count=64\n' +
         '  vmakit capture --pid 4242 --duration 5 --out captures/server\n' +
         '  vmakit replay captures/ls --index maple --strategy per-vma-lock\n' +
         '\nNeeds perf, tracefs and root (or perf_event_paranoid=-1, readable tracefs, ptrace access), and a\n' +

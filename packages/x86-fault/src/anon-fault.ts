@@ -25,6 +25,11 @@ import {
   vmfPteChanged,
 } from './walk.js';
 
+// The work steps of an anonymous fault, looked up once (work() returns the same shared objects).
+const PAGE_ALLOC = work('page-alloc');
+const PAGE_ZERO = work('page-zero');
+const PTE_INSTALL = work('pte-install');
+
 /**
  * vmf_anon_prepare(): make sure the VMA has an anon_vma before an anonymous page goes in. Under the
  * per-VMA lock the kernel needs the mmap read lock for anon_vma_prepare() (it looks at neighbouring
@@ -88,7 +93,7 @@ export function* doAnonymousPage(vmf: Vmf): StepGen<number> {
       return 0;
     }
     pt.setPte(pteSlot(vmf), ZERO_FRAME, entry);
-    yield work('pte-install');
+    yield PTE_INSTALL;
     yield vmf.mem('write', lockId, vmf.pteIdx >> 3, 'pte');
     env.vmstat.counts[EV.zero_page_faults]!++;
     yield release('ptl', lockId, 'spin');
@@ -99,10 +104,10 @@ export function* doAnonymousPage(vmf: Vmf): StepGen<number> {
     const prep = yield* vmfAnonPrepare(vmf);
     if (prep !== 0) return prep;
   }
-  yield work('page-alloc');
+  yield PAGE_ALLOC;
   const frame = env.phys.alloc(FRAME_ANON | FRAME_EXCLUSIVE);
   if (frame === 0) return VM_FAULT_OOM;
-  yield work('page-zero');
+  yield PAGE_ZERO;
   const entry = mkDirtyMaybeWrite(mkPteFlags(vma.pageProt, vma.flagsHigh), vma.flags);
   if (spec) {
     if (!(yield* pteMapLock(vmf))) {
@@ -123,7 +128,7 @@ export function* doAnonymousPage(vmf: Vmf): StepGen<number> {
   env.phys.index[frame] = vmf.address / 4096;
   pt.setPte(pteSlot(vmf), frame, entry);
   env.rssAnon++;
-  yield work('pte-install');
+  yield PTE_INSTALL;
   yield vmf.mem('rmw', env.phys.objId(frame), 0, 'page');
   yield vmf.mem('write', lockId, vmf.pteIdx >> 3, 'pte');
   env.vmstat.counts[EV.anon_faults]!++;

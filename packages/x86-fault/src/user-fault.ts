@@ -52,6 +52,10 @@ import { type FaultOutcome, type FaultRequest, type FaultResult, FaultState } fr
 import { acquire, release, type StepGen, work } from './steps.js';
 import { EV } from './vmstat.js';
 
+// The work steps every fault yields, looked up once (work() returns the same shared objects).
+const FAULT_ENTRY = work('fault-entry');
+const FAULT_EXIT = work('fault-exit');
+
 /**
  * What a fast path returns: FALLBACK (-1) to continue on the mmap_lock path; HANDLE_MM_FAULT (-2) to
  * have handle_mm_fault() run for it; a vm_fault_t (>= 0) the fault finished with (handled like the
@@ -103,7 +107,7 @@ export function* doUserAddrFault(
   st.userMode = req.userMode ?? (ec & X86_PF_USER) !== 0;
   st.tid = req.tid ?? 0;
   st.pkru = effectivePkru(env, req);
-  yield work('fault-entry');
+  yield FAULT_ENTRY;
   const cls = classifyAddress(req.addr);
   let result: FaultResult | null = null;
   if (cls === 'non-canonical') result = yield* generalProtection(env, req, st);
@@ -179,7 +183,7 @@ export function* doUserAddrFault(
       }
     }
   }
-  yield work('fault-exit');
+  yield FAULT_EXIT;
   return result!;
 }
 

@@ -6,6 +6,8 @@ export {
   writeCaptureDir,
   writeFileAtomic,
 } from './capture-dir.js';
+export type { FdSyscallName } from './fd-syscall-signatures.js';
+export { FD_SYSCALL_SIGNATURES, isFdSyscallName } from './fd-syscall-signatures.js';
 export type { ByteSource, ReadLinesOptions } from './line-source.js';
 export { readLineBatches, readLines, splitLines } from './line-source.js';
 export type { MapsEntry, MapsFile } from './maps.js';
@@ -20,10 +22,12 @@ export {
 } from './maps.js';
 export type { MapsNaming } from './maps-from-vmas.js';
 export { mapsEntriesFromVmas, mapsFromVmas, vmaToMapsEntry } from './maps-from-vmas.js';
-export type { PairedEvent, PairedSyscall, PairOptions } from './pair-syscalls.js';
+export type { PairedEvent, PairedFdCall, PairedSyscall, PairOptions } from './pair-syscalls.js';
 export { pairSyscalls, SyscallPairer } from './pair-syscalls.js';
 export type {
   FaultEvent,
+  FdEnterEvent,
+  FdExitEvent,
   LostEvent,
   SysEnterEvent,
   SysExitEvent,

@@ -1,11 +1,15 @@
 /**
  * Joins each `sys_enter_NAME` with the `sys_exit_NAME` of the same thread. A system call's effect on
  * the address space is known only at its exit (its return value), and a thread is in at most one
- * system call at a time, so pairing is by tid alone.
+ * system call at a time, so pairing is by tid alone. The file-descriptor calls (open, close, dup...)
+ * pair the same way and come out as `fdcall` events, apart from the memory calls.
  */
 import { ParseError } from '@vmakit/core';
+import type { FdSyscallName } from './fd-syscall-signatures.js';
 import type {
   FaultEvent,
+  FdEnterEvent,
+  FdExitEvent,
   LostEvent,
   SysEnterEvent,
   SysExitEvent,
@@ -40,8 +44,14 @@ export interface PairedSyscall {
   readonly enterTime: number;
 }
 
-/** What the pairer yields: syscalls at their exits, other events unchanged, in file order. */
-export type PairedEvent = PairedSyscall | FaultEvent | LostEvent | UnknownEvent;
+/** A completed file-descriptor system call, positioned at its exit (fields as in PairedSyscall). */
+export interface PairedFdCall extends Omit<PairedSyscall, 'kind' | 'name'> {
+  readonly kind: 'fdcall';
+  readonly name: FdSyscallName;
+}
+
+/** What the pairer yields: system calls at their exits, other events unchanged, in file order. */
+export type PairedEvent = PairedSyscall | PairedFdCall | FaultEvent | LostEvent | UnknownEvent;
 
 /** Options of {@link pairSyscalls}. */
 export interface PairOptions {
@@ -49,13 +59,15 @@ export interface PairOptions {
   readonly file?: string;
 }
 
-function pair(enter: SysEnterEvent, exit: SysExitEvent): PairedSyscall {
+/** The fields both kinds of completed calls share. */
+function joined(
+  enter: SysEnterEvent | FdEnterEvent,
+  exit: SysExitEvent | FdExitEvent,
+): Omit<PairedSyscall, 'kind' | 'name'> {
   return {
-    kind: 'syscall',
     tid: exit.tid,
     comm: exit.comm,
     cpu: exit.cpu,
-    name: exit.name,
     args: enter.args,
     rawArgs: enter.rawArgs,
     ret: exit.ret,
@@ -68,6 +80,14 @@ function pair(enter: SysEnterEvent, exit: SysExitEvent): PairedSyscall {
   };
 }
 
+function pair(enter: SysEnterEvent, exit: SysExitEvent): PairedSyscall {
+  return { kind: 'syscall', name: exit.name, ...joined(enter, exit) };
+}
+
+function pairFd(enter: FdEnterEvent, exit: FdExitEvent): PairedFdCall {
+  return { kind: 'fdcall', name: exit.name, ...joined(enter, exit) };
+}
+
 /**
  * Pairs a trace's events. Iterate it once; afterwards `unfinished` lists the system calls that had
  * entered but not exited when tracing stopped (in line order) — they had no visible effect yet in
@@ -75,7 +95,7 @@ function pair(enter: SysEnterEvent, exit: SysExitEvent): PairedSyscall {
  */
 export class SyscallPairer implements AsyncIterable<PairedEvent> {
   /** Enters without an exit, filled when the iteration completes. */
-  readonly unfinished: SysEnterEvent[] = [];
+  readonly unfinished: (SysEnterEvent | FdEnterEvent)[] = [];
   /** File name used in error messages. */
   readonly file: string;
   private started = false;
@@ -91,10 +111,11 @@ export class SyscallPairer implements AsyncIterable<PairedEvent> {
   async *[Symbol.asyncIterator](): AsyncGenerator<PairedEvent, void, undefined> {
     if (this.started) throw new Error(`${this.file}: a SyscallPairer can be iterated only once`);
     this.started = true;
-    const open = new Map<number, SysEnterEvent>();
+    const open = new Map<number, SysEnterEvent | FdEnterEvent>();
     for await (const e of this.events) {
       switch (e.kind) {
-        case 'sys_enter': {
+        case 'sys_enter':
+        case 'fd_enter': {
           const prev = open.get(e.tid);
           if (prev !== undefined) {
             throw new ParseError(
@@ -106,7 +127,8 @@ export class SyscallPairer implements AsyncIterable<PairedEvent> {
           open.set(e.tid, e);
           break;
         }
-        case 'sys_exit': {
+        case 'sys_exit':
+        case 'fd_exit': {
           const enter = open.get(e.tid);
           if (enter === undefined) {
             throw new ParseError(
@@ -123,7 +145,9 @@ export class SyscallPairer implements AsyncIterable<PairedEvent> {
             );
           }
           open.delete(e.tid);
-          yield pair(enter, e);
+          // Equal names imply equal kinds: the two name lists are disjoint.
+          if (e.kind === 'sys_exit') yield pair(enter as SysEnterEvent, e);
+          else yield pairFd(enter as FdEnterEvent, e);
           break;
         }
         default:
@@ -135,7 +159,8 @@ export class SyscallPairer implements AsyncIterable<PairedEvent> {
 }
 
 /**
- * Pairs enter/exit events by tid: yields each completed system call at its exit, and faults (and
+ * Pairs enter/exit events by tid: yields each completed system call at its exit (memory calls as
+ * `syscall`, fd calls as `fdcall`), and faults (and
  * lost/unknown events) in order. Throws ParseError for an exit without its enter, a mismatched exit,
  * or a second enter on a thread already inside a system call. O(events) time, O(threads) memory.
  */

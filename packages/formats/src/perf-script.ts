@@ -15,6 +15,7 @@
  * (`addressOffset`) are given too, so kernel-half addresses such as the vsyscall page stay exact.
  */
 import { ParseError } from '@vmakit/core';
+import { FD_SYSCALL_SIGNATURES, type FdSyscallName, isFdSyscallName } from './fd-syscall-signatures.js';
 import { type ByteSource, readLineBatches, splitLines } from './line-source.js';
 import {
   decimalToNumber,
@@ -25,7 +26,12 @@ import {
   toSigned32,
   toSigned64,
 } from './numbers.js';
-import { isSyscallName, SYSCALL_SIGNATURES, type SyscallName } from './syscall-signatures.js';
+import {
+  isSyscallName,
+  SYSCALL_SIGNATURES,
+  type SyscallName,
+  type SyscallParam,
+} from './syscall-signatures.js';
 
 /** Fields every event carries. */
 export interface TraceEventBase {
@@ -88,6 +94,29 @@ export interface SysExitEvent extends TraceEventBase {
   readonly retRaw: bigint;
 }
 
+/**
+ * syscalls:sys_enter_NAME of a file-descriptor call (open, close, dup...): kept apart from the
+ * memory calls because it changes no mapping, only what a later file mmap's descriptor stands for.
+ */
+export interface FdEnterEvent extends TraceEventBase {
+  readonly kind: 'fd_enter';
+  readonly name: FdSyscallName;
+  /** Arguments decoded by C type, as in SysEnterEvent. */
+  readonly args: Readonly<Record<string, number>>;
+  /** The raw 64-bit values as printed, exact. */
+  readonly rawArgs: Readonly<Record<string, bigint>>;
+}
+
+/** syscalls:sys_exit_NAME of a file-descriptor call. */
+export interface FdExitEvent extends TraceEventBase {
+  readonly kind: 'fd_exit';
+  readonly name: FdSyscallName;
+  /** Return value as a signed `long` (the new descriptor, 0, or -errno). */
+  readonly ret: number;
+  /** The same value exactly. */
+  readonly retRaw: bigint;
+}
+
 /** A `PERF_RECORD_LOST*` line (`perf script --show-lost-events`): the capture is incomplete. */
 export interface LostEvent extends TraceEventBase {
   readonly kind: 'lost';
@@ -107,7 +136,14 @@ export interface UnknownEvent extends TraceEventBase {
 }
 
 /** One parsed line of the trace. */
-export type TraceEvent = FaultEvent | SysEnterEvent | SysExitEvent | LostEvent | UnknownEvent;
+export type TraceEvent =
+  | FaultEvent
+  | SysEnterEvent
+  | SysExitEvent
+  | FdEnterEvent
+  | FdExitEvent
+  | LostEvent
+  | UnknownEvent;
 
 /** Options of the trace parsers. */
 export interface TraceOptions {
@@ -132,6 +168,10 @@ export interface TraceSummary {
   sysEnter: Partial<Record<SyscallName, number>>;
   /** sys_exit count per system call. */
   sysExit: Partial<Record<SyscallName, number>>;
+  /** sys_enter count per fd system call. */
+  fdEnter: Partial<Record<FdSyscallName, number>>;
+  /** sys_exit count per fd system call. */
+  fdExit: Partial<Record<FdSyscallName, number>>;
   /** `PERF_RECORD_LOST*` lines seen (only non-zero with allowLost). */
   lostRecords: number;
   /** Sum of their counts. */
@@ -142,7 +182,17 @@ export interface TraceSummary {
 
 /** A fresh, zeroed summary. */
 export function emptyTraceSummary(): TraceSummary {
-  return { lines: 0, faults: 0, sysEnter: {}, sysExit: {}, lostRecords: 0, lostEvents: 0, unknown: {} };
+  return {
+    lines: 0,
+    faults: 0,
+    sysEnter: {},
+    sysExit: {},
+    fdEnter: {},
+    fdExit: {},
+    lostRecords: 0,
+    lostEvents: 0,
+    unknown: {},
+  };
 }
 
 const FAULT_EVENT = 'exceptions:page_fault_user';
@@ -241,12 +291,16 @@ function headerAt(text: string, c: number): Header | null {
   };
 }
 
+function isTracedCall(name: string): boolean {
+  return isSyscallName(name) || isFdSyscallName(name);
+}
+
 function isKnownEvent(ev: string): boolean {
   return (
     ev === FAULT_EVENT ||
     ev.startsWith('PERF_RECORD_LOST') ||
-    (ev.startsWith(ENTER_PREFIX) && isSyscallName(ev.slice(ENTER_PREFIX.length))) ||
-    (ev.startsWith(EXIT_PREFIX) && isSyscallName(ev.slice(EXIT_PREFIX.length)))
+    (ev.startsWith(ENTER_PREFIX) && isTracedCall(ev.slice(ENTER_PREFIX.length))) ||
+    (ev.startsWith(EXIT_PREFIX) && isTracedCall(ev.slice(EXIT_PREFIX.length)))
   );
 }
 
@@ -328,14 +382,14 @@ function faultField(part: string, key: string, file: string, line: number): Hex6
   return v;
 }
 
-function parseEnter(
-  name: SyscallName,
+/** Decodes the `name: 0x..` fields of a sys_enter line against the call's parameters. */
+function parseArgs(
+  name: string,
+  params: readonly SyscallParam[],
   h: Header,
-  base: TraceEventBase,
   file: string,
   line: number,
-): SysEnterEvent {
-  const params = SYSCALL_SIGNATURES[name];
+): { args: Record<string, number>; rawArgs: Record<string, bigint> } {
   const body = h.fields.trim();
   const parts = body === '' ? [] : body.split(', ');
   if (parts.length !== params.length) {
@@ -362,16 +416,33 @@ function parseEnter(
     rawArgs[p.name] = raw;
     args[p.name] = p.type === 'int' ? toSigned32(raw) : Number(raw);
   }
-  return { ...base, kind: 'sys_enter', name, args, rawArgs };
+  return { args, rawArgs };
 }
 
-function parseExit(
+function parseEnter(
   name: SyscallName,
   h: Header,
   base: TraceEventBase,
   file: string,
   line: number,
-): SysExitEvent {
+): SysEnterEvent {
+  const { args, rawArgs } = parseArgs(name, SYSCALL_SIGNATURES[name], h, file, line);
+  return { ...base, kind: 'sys_enter', name, args, rawArgs };
+}
+
+function parseFdEnter(
+  name: FdSyscallName,
+  h: Header,
+  base: TraceEventBase,
+  file: string,
+  line: number,
+): FdEnterEvent {
+  const { args, rawArgs } = parseArgs(name, FD_SYSCALL_SIGNATURES[name], h, file, line);
+  return { ...base, kind: 'fd_enter', name, args, rawArgs };
+}
+
+/** The return value of a sys_exit line as a signed 64-bit value. */
+function parseRet(name: string, h: Header, file: string, line: number): bigint {
   const body = h.fields.trim();
   let raw: bigint | null;
   if (body.startsWith('-')) {
@@ -392,7 +463,29 @@ function parseExit(
       `sys_exit_${name}: expected a return value (0x-hex or decimal), found ${quote(body)}`,
     );
   }
+  return raw;
+}
+
+function parseExit(
+  name: SyscallName,
+  h: Header,
+  base: TraceEventBase,
+  file: string,
+  line: number,
+): SysExitEvent {
+  const raw = parseRet(name, h, file, line);
   return { ...base, kind: 'sys_exit', name, ret: Number(raw), retRaw: raw };
+}
+
+function parseFdExit(
+  name: FdSyscallName,
+  h: Header,
+  base: TraceEventBase,
+  file: string,
+  line: number,
+): FdExitEvent {
+  const raw = parseRet(name, h, file, line);
+  return { ...base, kind: 'fd_exit', name, ret: Number(raw), retRaw: raw };
 }
 
 function parseLost(h: Header, base: TraceEventBase): LostEvent {
@@ -437,6 +530,12 @@ export function parseTraceLine(
   if (ev.startsWith(EXIT_PREFIX) && isSyscallName(ev.slice(EXIT_PREFIX.length))) {
     return parseExit(ev.slice(EXIT_PREFIX.length) as SyscallName, h, base, file, line);
   }
+  if (ev.startsWith(ENTER_PREFIX) && isFdSyscallName(ev.slice(ENTER_PREFIX.length))) {
+    return parseFdEnter(ev.slice(ENTER_PREFIX.length) as FdSyscallName, h, base, file, line);
+  }
+  if (ev.startsWith(EXIT_PREFIX) && isFdSyscallName(ev.slice(EXIT_PREFIX.length))) {
+    return parseFdExit(ev.slice(EXIT_PREFIX.length) as FdSyscallName, h, base, file, line);
+  }
   if (ev.startsWith('PERF_RECORD_LOST')) {
     const lost = parseLost(h, base);
     if (options.allowLost !== true) {
@@ -452,7 +551,7 @@ export function parseTraceLine(
     throw new ParseError(
       file,
       line,
-      `unknown event ${quote(ev)}: expected ${FAULT_EVENT} or syscalls:sys_enter_/sys_exit_ of ${Object.keys(SYSCALL_SIGNATURES).join(', ')}`,
+      `unknown event ${quote(ev)}: expected ${FAULT_EVENT} or syscalls:sys_enter_/sys_exit_ of ${[...Object.keys(SYSCALL_SIGNATURES), ...Object.keys(FD_SYSCALL_SIGNATURES)].join(', ')}`,
     );
   }
   return { ...base, kind: 'unknown', event: ev, fields: h.fields };
@@ -492,6 +591,12 @@ class TraceTally {
         break;
       case 'sys_exit':
         s.sysExit[e.name] = (s.sysExit[e.name] ?? 0) + 1;
+        break;
+      case 'fd_enter':
+        s.fdEnter[e.name] = (s.fdEnter[e.name] ?? 0) + 1;
+        break;
+      case 'fd_exit':
+        s.fdExit[e.name] = (s.fdExit[e.name] ?? 0) + 1;
         break;
       case 'lost':
         s.lostRecords++;

@@ -18,7 +18,7 @@ function events(text: string): TraceEvent[] {
 }
 
 function summary(e: PairedEvent): string {
-  return e.kind === 'syscall'
+  return e.kind === 'syscall' || e.kind === 'fdcall'
     ? `${e.name}@${e.tid}=${e.ret}(${e.enterLine}-${e.exitLine})`
     : `${e.kind}@${e.line}`;
 }
@@ -74,6 +74,46 @@ describe('pairSyscalls', () => {
       [7, 'mprotect', 1],
       [5, 'madvise', 2],
     ]);
+  });
+
+  it('pairs fd calls as fdcall events, sharing the per-thread state with memory calls', async () => {
+    const text =
+      enter(4, '1.0', 'openat', 'dfd: 0xffffff9c, filename: 0x1000, flags: 0x80002, mode: 0x0') +
+      enter(5, '1.1', 'close', 'fd: 0x00000007') +
+      exit(4, '1.2', 'openat', '0x3') +
+      enter(4, '1.3', 'mmap', 'addr: 0x0, len: 0x1000, prot: 0x1, flags: 0x1, fd: 0x3, off: 0x0') +
+      exit(4, '1.4', 'mmap', '0x7f0000000000') +
+      exit(5, '1.5', 'close', '0x0');
+    const out = await collect(pairSyscalls(events(text), { file: 'p.txt' }));
+    expect(out.map((e) => (e.kind === 'fault' ? e.kind : `${e.kind}:${'name' in e ? e.name : ''}`))).toEqual([
+      'fdcall:openat',
+      'syscall:mmap',
+      'fdcall:close',
+    ]);
+    expect(out[0]).toMatchObject({ kind: 'fdcall', tid: 4, ret: 3, enterLine: 1, exitLine: 3 });
+    expect(out[0]!.kind === 'fdcall' && out[0]!.args).toEqual({
+      dfd: -100,
+      filename: 0x1000,
+      flags: 0x80002,
+      mode: 0,
+    });
+    await expectParseErrorAsync(
+      () =>
+        collect(
+          pairSyscalls(
+            events(
+              enter(3, '1.0', 'openat', 'dfd: 0x0, filename: 0x0, flags: 0x0, mode: 0x0') +
+                exit(3, '1.1', 'close', '0x0'),
+            ),
+            {
+              file: 'p.txt',
+            },
+          ),
+        ),
+      'p.txt',
+      2,
+      'sys_exit_close of tid 3 does not match its open sys_enter_openat at line 1',
+    );
   });
 
   it('errors on an exit without enter, naming the line', async () => {

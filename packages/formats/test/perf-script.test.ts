@@ -4,6 +4,8 @@ import { constants, gzipSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
   type FaultEvent,
+  type FdEnterEvent,
+  type FdExitEvent,
   parseTrace,
   parseTraceLine,
   parseTraceText,
@@ -216,6 +218,47 @@ describe('parseTraceLine', () => {
   });
 });
 
+describe('file-descriptor calls', () => {
+  it('reads a real openat pair as fd events, counted apart from the memory calls', () => {
+    const text =
+      '              dd 13124 [000] 21166.041735: syscalls:sys_enter_openat: dfd: 0xffffff9c, filename: 0x7f90b51e7970, flags: 0x00000000, mode: 0x00000000\n' +
+      '              dd 13124 [000] 21166.041742:  syscalls:sys_exit_openat: 0x3\n' +
+      '              dd 13124 [000] 21166.041752:  syscalls:sys_enter_close: fd: 0x00000003\n' +
+      '              dd 13124 [000] 21166.041753:   syscalls:sys_exit_close: 0x0\n';
+    const r = parseTraceText(text, 't.txt');
+    const enter = r.events[0] as FdEnterEvent;
+    expect(enter).toMatchObject({ kind: 'fd_enter', name: 'openat', comm: 'dd', tid: 13124, line: 1 });
+    // dfd is AT_FDCWD (-100) as a signed int; flags 0 is O_RDONLY.
+    expect(enter.args).toEqual({ dfd: -100, filename: 0x7f90b51e7970, flags: 0, mode: 0 });
+    expect((r.events[1] as FdExitEvent).ret).toBe(3);
+    expect(r.events[2]).toMatchObject({ kind: 'fd_enter', name: 'close', args: { fd: 3 } });
+    expect(r.summary.fdEnter).toEqual({ openat: 1, close: 1 });
+    expect(r.summary.fdExit).toEqual({ openat: 1, close: 1 });
+    expect(r.summary.sysEnter).toEqual({});
+  });
+
+  it('decodes every fd call by C type (close_range bounds unsigned, failures negative)', () => {
+    const at = (event: string, fields: string) => one(line('a', '1', '000', '1.0', event, fields));
+    expect(at('syscalls:sys_enter_open', 'filename: 0x1000, flags: 0x00000002, mode: 0x1a4')).toMatchObject({
+      args: { filename: 0x1000, flags: 2, mode: 0o644 },
+    });
+    expect(
+      at('syscalls:sys_enter_openat2', 'dfd: 0xffffff9c, filename: 0x1000, how: 0x2000, usize: 0x18'),
+    ).toMatchObject({ name: 'openat2', args: { dfd: -100, how: 0x2000, usize: 24 } });
+    expect(at('syscalls:sys_enter_close_range', 'fd: 0x3, max_fd: 0xffffffff, flags: 0x0')).toMatchObject({
+      args: { fd: 3, max_fd: 0xffffffff, flags: 0 },
+    });
+    expect(at('syscalls:sys_enter_dup', 'fildes: 0x3')).toMatchObject({ args: { fildes: 3 } });
+    expect(at('syscalls:sys_enter_dup3', 'oldfd: 0x3, newfd: 0x1, flags: 0x80000')).toMatchObject({
+      args: { oldfd: 3, newfd: 1, flags: 0x80000 },
+    });
+    expect(at('syscalls:sys_enter_fcntl', 'fd: 0x3, cmd: 0x406, arg: 0xa')).toMatchObject({
+      args: { fd: 3, cmd: 1030, arg: 10 },
+    });
+    expect(at('syscalls:sys_exit_openat', '0xfffffffffffffffe')).toMatchObject({ kind: 'fd_exit', ret: -2 });
+  });
+});
+
 describe('trace errors name the file and line', () => {
   const good = `${line('a', '1', '000', '1.000001', F, 'address=0x1000 ip=0x2000 error_code=0x4')}\n`;
   const mmap = (fields: string): string =>
@@ -314,6 +357,30 @@ describe('trace errors name the file and line', () => {
       'earlier than',
     ],
     ['truncated last line', `${good}${good.slice(0, 60)}`, 2, 'not terminated by a newline'],
+    [
+      'openat with a field missing',
+      `${good}${line('a', '1', '000', '2.0', 'syscalls:sys_enter_openat', 'dfd: 0xffffff9c, flags: 0x0, mode: 0x0')}\n`,
+      2,
+      "sys_enter_openat: expected 4 fields 'dfd: 0x.., filename: 0x.., flags: 0x.., mode: 0x..'",
+    ],
+    [
+      'close with a bad fd',
+      `${line('a', '1', '000', '2.0', 'syscalls:sys_enter_close', 'fd: 3')}\n`,
+      1,
+      'sys_enter_close fd: expected 0x-prefixed 64-bit hex',
+    ],
+    [
+      'dup2 with fields out of order',
+      `${line('a', '1', '000', '2.0', 'syscalls:sys_enter_dup2', 'newfd: 0x1, oldfd: 0x3')}\n`,
+      1,
+      "expected field 'oldfd: 0x..'",
+    ],
+    [
+      'bad openat return',
+      `${good}${line('a', '1', '000', '2.0', 'syscalls:sys_exit_openat', '0xg')}\n`,
+      2,
+      'sys_exit_openat: expected a return value',
+    ],
   ];
   for (const [name, text, lineNo, fragment] of cases) {
     it(name, () => {

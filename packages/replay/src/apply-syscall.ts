@@ -4,7 +4,7 @@
  * elsewhere, the mapping is still made where the kernel put it (so the replay stays on the real
  * process's track) and the disagreement is counted.
  */
-import { EINVAL, errnoName, type MmStruct, PAGE_SIZE, uapi } from '@vmakit/core';
+import { EBADF, EINVAL, errnoName, type MmStruct, PAGE_SIZE, uapi } from '@vmakit/core';
 import type { PairedSyscall } from '@vmakit/formats';
 import type { FileTable } from './initial-state.js';
 
@@ -59,6 +59,8 @@ function applyMmap(mm: MmStruct, files: FileTable, s: PairedSyscall): SyscallOut
   const { addr, len, prot, flags, fd, off } = s.args as Record<string, number>;
   const anonymous = (flags! & MAP_ANONYMOUS) !== 0;
   if (!anonymous && off! % PAGE_SIZE !== 0) return OK(-EINVAL, s.ret);
+  // fget() does not return O_PATH files (mm/mmap.c ksys_mmap_pgoff(): -EBADF).
+  if (!anonymous && files.fdIsPathOnly(fd!)) return OK(-EBADF, s.ret);
   const file = anonymous ? null : files.fromFd(fd!);
   const pgoff = anonymous ? 0 : off! / PAGE_SIZE;
   const model = mm.mmap(addr!, len!, prot!, flags!, file, pgoff);

@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import {
   type CaptureDir,
   type FaultEvent,
+  type PairedFdCall,
   type PairedSyscall,
   pairSyscalls,
   parseTrace,
@@ -69,10 +70,19 @@ export interface LoadedCapture {
   /** The folder's name. */
   readonly name: string;
   readonly capture: CaptureDir;
-  /** Faults and paired system calls in trace order (unfinished calls left out). */
+  /** Faults and paired memory system calls in trace order (unfinished calls left out). */
   readonly events: readonly (FaultEvent | PairedSyscall)[];
+  /**
+   * The same with the fd calls (open, close, dup...) in their places; the same objects. A replayer
+   * that hands the fd calls to FileTable.applyFdCall gets each file mmap its descriptor's open mode,
+   * as replayCapture does; one that iterates `events` keeps the permissive defaults.
+   */
+  readonly timeline: readonly (FaultEvent | PairedSyscall | PairedFdCall)[];
   readonly faults: number;
+  /** Memory system calls (fd calls not included). */
   readonly syscalls: number;
+  /** File-descriptor calls. */
+  readonly fdCalls: number;
   readonly threads: number;
   /** What buildInitialState needs beyond the maps (the brk the trace reveals). */
   readonly initialOptions: InitialStateOptions;
@@ -86,11 +96,19 @@ export async function loadCaptureEvents(dir: string): Promise<LoadedCapture> {
   const capture = await readCaptureDir(dir);
   const scan = new Scanner(!hasHeap(capture));
   const events: (FaultEvent | PairedSyscall)[] = [];
+  const timeline: (FaultEvent | PairedSyscall | PairedFdCall)[] = [];
   let faults = 0;
+  let fdCalls = 0;
   for await (const ev of pairSyscalls(parseTrace(capture.tracePath, capture.paths.trace))) {
+    if (ev.kind === 'fdcall') {
+      timeline.push(ev);
+      fdCalls++;
+      continue;
+    }
     if (ev.kind !== 'fault' && ev.kind !== 'syscall') continue;
     scan.add(ev);
     events.push(ev);
+    timeline.push(ev);
     if (ev.kind === 'fault') faults++;
   }
   const s = scan.result();
@@ -99,7 +117,9 @@ export async function loadCaptureEvents(dir: string): Promise<LoadedCapture> {
     capture,
     events,
     faults,
+    timeline,
     syscalls: events.length - faults,
+    fdCalls,
     threads: Math.max(1, s.threads),
     initialOptions: s.firstBrk !== undefined ? { brk: s.firstBrk } : {},
   };

@@ -19,6 +19,8 @@ export type {
   ResolvedFaultsSummary,
 } from './fault-handler.js';
 export { countingFaultHandler } from './fault-handler.js';
+export type { OpenFileDescription } from './fd-table.js';
+export { FdTable, fmodeOfOpenFlags } from './fd-table.js';
 export type {
   InitialState,
   InitialStateInfo,

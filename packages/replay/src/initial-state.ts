@@ -13,6 +13,7 @@ import {
   type IndexPlugin,
   type MmApi,
   type MmConfig,
+  type MmFile,
   MmStruct,
   PAGE_SIZE,
   VM_EXEC,
@@ -29,7 +30,8 @@ import {
   type VmaKind,
   VmakitError,
 } from '@vmakit/core';
-import type { MapsEntry, MapsFile, SmapsEntry, SmapsFile } from '@vmakit/formats';
+import type { MapsEntry, MapsFile, PairedFdCall, SmapsEntry, SmapsFile } from '@vmakit/formats';
+import { FdTable } from './fd-table.js';
 
 /** Kernel special mappings (vm_ops of a special mapping, no file). */
 const SPECIAL_NAMES = new Set(['[vdso]', '[vvar]', '[vvar_vclock]', '[vsyscall]', '[uprobes]', '[sigpage]']);
@@ -41,11 +43,20 @@ function isShmemPath(path: string): boolean {
 
 /**
  * Interns files by what maps shows of them (device, inode, path), so that VMAs of one file share
- * one identity and merge as the kernel's would. Files mapped by descriptor during the trace get a
- * per-descriptor identity (the trace has no open/close events to tell more).
+ * one identity and merge as the kernel's would. Files mapped by descriptor during the trace are
+ * what the descriptor table says (applyFdCall): one identity per traced open, shared by its dups,
+ * with the open's FMODE_READ/FMODE_WRITE; a descriptor never seen opened gets a per-descriptor
+ * identity with the permissive defaults.
  */
 export class FileTable {
   private readonly byKey = new Map<string, FileRef>();
+  private readonly fds = new FdTable((fd, closes) =>
+    // A capture without fd events never closes: the key is the one it has always been.
+    this.intern(closes === 0 ? `fd|${fd}` : `fd|${fd}|${closes}`, () => ({
+      id: allocId(),
+      path: `fd:${fd}`,
+    })),
+  );
 
   private intern(key: string, make: () => FileRef): FileRef {
     let f = this.byKey.get(key);
@@ -67,9 +78,19 @@ export class FileTable {
     }));
   }
 
-  /** The file behind descriptor `fd` of a traced mmap. O(1). */
-  fromFd(fd: number): FileRef {
-    return this.intern(`fd|${fd}`, () => ({ id: allocId(), path: `fd:${fd}` }));
+  /** The file behind descriptor `fd` of a traced mmap, with its open mode when the trace showed it. O(1). */
+  fromFd(fd: number): MmFile {
+    return this.fds.lookup(fd).file;
+  }
+
+  /** True when `fd` was opened with O_PATH (mmap fails with EBADF). O(1). */
+  fdIsPathOnly(fd: number): boolean {
+    return this.fds.lookup(fd).pathOnly;
+  }
+
+  /** Follows a traced open/close/dup at its exit. O(1) (close_range: O(descriptors seen)). */
+  applyFdCall(c: PairedFdCall): void {
+    this.fds.apply(c);
   }
 
   /** The shmem file of SysV segment `shmid`. O(1). */

@@ -46,6 +46,11 @@ export interface ReplayReport {
     readonly unsupported: number;
     /** System calls still running when tracing stopped (not applied). */
     readonly unfinished: number;
+    /**
+     * Completed file-descriptor calls (open, close, dup...) followed to know how the descriptor of
+     * a file mmap was opened; 0 for captures that do not trace them.
+     */
+    readonly fd_calls: number;
   };
   readonly syscalls: {
     readonly agreed: number;
@@ -91,6 +96,7 @@ export async function replayCapture(dir: string, options: ReplayOptions): Promis
   const maxDetails = options.maxDetails ?? 20;
 
   let faults = 0;
+  let fdCalls = 0;
   let syscalls = 0;
   let failed = 0;
   let unsupported = 0;
@@ -104,6 +110,11 @@ export async function replayCapture(dir: string, options: ReplayOptions): Promis
     if (ev.kind === 'fault') {
       faults++;
       handler.handle(ev);
+      continue;
+    }
+    if (ev.kind === 'fdcall') {
+      fdCalls++;
+      files.applyFdCall(ev);
       continue;
     }
     if (ev.kind !== 'syscall') {
@@ -142,7 +153,14 @@ export async function replayCapture(dir: string, options: ReplayOptions): Promis
     index: options.index.meta.name,
     strategy: handler.strategy,
     initial: info,
-    events: { faults, syscalls, syscalls_failed: failed, unsupported, unfinished: reader.unfinished.length },
+    events: {
+      faults,
+      syscalls,
+      syscalls_failed: failed,
+      unsupported,
+      unfinished: reader.unfinished.length,
+      fd_calls: fdCalls,
+    },
     syscalls: {
       agreed,
       disagreed: syscalls - agreed,

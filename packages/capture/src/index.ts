@@ -25,7 +25,9 @@ export { parseProcStat } from './proc.js';
 export { buildStopHelper, findCCompiler, STOP_HELPER_SOURCE } from './stop-helper.js';
 export type { TracefsLookup, TracepointSelection } from './tracepoints.js';
 export {
+  ESSENTIAL_FD_SYSCALLS,
   FAULT_TRACEPOINT,
+  FD_SYSCALLS,
   findTracefsEvents,
   lookupTracefs,
   MEMORY_SYSCALLS,

@@ -4,6 +4,7 @@
 import { CaptureError } from './errors.js';
 import type { PerfReadiness } from './perf-recorder.js';
 import type { CaptureEnvironment } from './preflight.js';
+import { ESSENTIAL_FD_SYSCALLS } from './tracepoints.js';
 import type { CaptureOptions, CapturePhase } from './types.js';
 
 /** The options with every default filled in. */
@@ -62,6 +63,12 @@ export function environmentWarnings(env: CaptureEnvironment, readiness: PerfRead
   const w = env.tracepoints.skipped.map(
     (k) => `${k.syscall} not traced: the kernel has no ${k.missing} tracepoint`,
   );
+  const essential = env.tracepoints.fdSkipped.filter((k) => ESSENTIAL_FD_SYSCALLS.includes(k.syscall));
+  if (essential.length > 0) {
+    w.push(
+      `file descriptors not followed (the kernel has no ${essential.map((k) => k.missing).join(', ')} tracepoint): a replay maps traced files with permissive open modes`,
+    );
+  }
   if (readiness !== 'control-ack') {
     w.push(
       'perf was started without its control fifo: readiness was inferred from its event descriptors, so the first events after resuming may be missing',

@@ -6,10 +6,21 @@
  * protection keys, shmat/shmdt without SysV IPC, every syscall tracepoint without
  * CONFIG_FTRACE_SYSCALLS); those are skipped and reported, except the fault tracepoint, which a
  * capture cannot do without.
+ *
+ * Beside them, the file-descriptor calls (open, openat, openat2, close, close_range, dup, dup2,
+ * dup3, fcntl) are traced when the kernel has them, so a replay knows how the descriptor of a file
+ * mmap was opened (a read-only descriptor maps shared without VM_MAYWRITE/VM_SHARED). They are
+ * optional: open does not exist on every architecture, openat2 and close_range are recent; without
+ * openat or close a replay just falls back to permissive file modes, which a warning says.
  */
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { SYSCALL_SIGNATURES, type SyscallName } from '@vmakit/formats';
+import {
+  FD_SYSCALL_SIGNATURES,
+  type FdSyscallName,
+  SYSCALL_SIGNATURES,
+  type SyscallName,
+} from '@vmakit/formats';
 import { CaptureError } from './errors.js';
 
 /** The x86 user page-fault tracepoint (arch/x86/include/asm/trace/exceptions.h). */
@@ -17,6 +28,17 @@ export const FAULT_TRACEPOINT = 'exceptions:page_fault_user';
 
 /** The memory system calls a capture traces, in the README's order. */
 export const MEMORY_SYSCALLS: readonly SyscallName[] = Object.keys(SYSCALL_SIGNATURES) as SyscallName[];
+
+/**
+ * The file-descriptor system calls a capture traces when present. dup/dup2/dup3/fcntl(F_DUPFD) and
+ * close_range are needed for the descriptor table to stay right when a number is reused by a dup
+ * or closed in bulk; fcntl is frequent only in programs that poll flags, which stays small beside
+ * page faults.
+ */
+export const FD_SYSCALLS: readonly FdSyscallName[] = Object.keys(FD_SYSCALL_SIGNATURES) as FdSyscallName[];
+
+/** The fd calls without which descriptor modes cannot be followed at all (the others refine them). */
+export const ESSENTIAL_FD_SYSCALLS: readonly FdSyscallName[] = ['openat', 'close'];
 
 /** Where tracefs is usually mounted: its own mount point first, then the debugfs compatibility path. */
 export const TRACEFS_CANDIDATES: readonly string[] = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
@@ -29,11 +51,38 @@ export interface TracepointSelection {
   readonly syscalls: readonly SyscallName[];
   /** System calls skipped, with the tracepoint that is missing. */
   readonly skipped: readonly { readonly syscall: SyscallName; readonly missing: string }[];
+  /** File-descriptor calls traced (both tracepoints exist); their events follow the memory calls'. */
+  readonly fdSyscalls: readonly FdSyscallName[];
+  /** File-descriptor calls the kernel has no tracepoints for (optional: not an error). */
+  readonly fdSkipped: readonly { readonly syscall: FdSyscallName; readonly missing: string }[];
+}
+
+/** Splits `names` into those whose enter and exit tracepoints both exist and the others. */
+function pairsPresent<N extends string>(
+  names: readonly N[],
+  exists: (event: string) => boolean,
+): { present: N[]; events: string[]; skipped: { syscall: N; missing: string }[] } {
+  const present: N[] = [];
+  const events: string[] = [];
+  const skipped: { syscall: N; missing: string }[] = [];
+  for (const name of names) {
+    const enter = `syscalls:sys_enter_${name}`;
+    const exit = `syscalls:sys_exit_${name}`;
+    // A call is useful only with both halves: its effect is known at the exit, its arguments at the enter.
+    if (!exists(enter)) skipped.push({ syscall: name, missing: enter });
+    else if (!exists(exit)) skipped.push({ syscall: name, missing: exit });
+    else {
+      present.push(name);
+      events.push(enter, exit);
+    }
+  }
+  return { present, events, skipped };
 }
 
 /**
- * Chooses the tracepoints from what exists. `exists` answers for a `subsystem:name` event. Throws
- * CaptureError when the fault tracepoint or every syscall pair is missing. O(syscalls).
+ * Chooses the tracepoints from what exists: the fault, the memory calls, then the fd calls. `exists`
+ * answers for a `subsystem:name` event. Throws CaptureError when the fault tracepoint or every
+ * memory syscall pair is missing; missing fd calls are only listed. O(syscalls).
  */
 export function selectTracepoints(exists: (event: string) => boolean): TracepointSelection {
   if (!exists(FAULT_TRACEPOINT)) {
@@ -42,27 +91,22 @@ export function selectTracepoints(exists: (event: string) => boolean): Tracepoin
       `the running kernel has no ${FAULT_TRACEPOINT} tracepoint (it exists on x86-64 kernels); a capture needs it to record page faults`,
     );
   }
-  const syscalls: SyscallName[] = [];
-  const skipped: { syscall: SyscallName; missing: string }[] = [];
-  const events = [FAULT_TRACEPOINT];
-  for (const name of MEMORY_SYSCALLS) {
-    const enter = `syscalls:sys_enter_${name}`;
-    const exit = `syscalls:sys_exit_${name}`;
-    // A call is useful only with both halves: its effect is known at the exit, its arguments at the enter.
-    if (!exists(enter)) skipped.push({ syscall: name, missing: enter });
-    else if (!exists(exit)) skipped.push({ syscall: name, missing: exit });
-    else {
-      syscalls.push(name);
-      events.push(enter, exit);
-    }
-  }
+  const memory = pairsPresent(MEMORY_SYSCALLS, exists);
+  const syscalls = memory.present;
   if (syscalls.length === 0) {
     throw new CaptureError(
       'tracepoints-unavailable',
       'the running kernel has none of the syscalls:sys_enter_*/sys_exit_* tracepoints of the memory system calls (it was built without CONFIG_FTRACE_SYSCALLS?); a capture cannot follow mmap/munmap/mprotect/brk without them',
     );
   }
-  return { events, syscalls, skipped };
+  const fd = pairsPresent(FD_SYSCALLS, exists);
+  return {
+    events: [FAULT_TRACEPOINT, ...memory.events, ...fd.events],
+    syscalls,
+    skipped: memory.skipped,
+    fdSyscalls: fd.present,
+    fdSkipped: fd.skipped,
+  };
 }
 
 /** Where tracefs was found: its `events` directory, or a mount point that exists but cannot be read. */

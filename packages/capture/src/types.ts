@@ -2,7 +2,7 @@
  * Options and results of the two capture modes. Both write a capture directory in the format of
  * the shared traces (start.maps, start.smaps, trace.txt or trace.txt.gz, end.maps, end.smaps).
  */
-import type { SyscallName } from '@vmakit/formats';
+import type { FdSyscallName, SyscallName } from '@vmakit/formats';
 import type { LostReport } from './lost-events.js';
 import type { PerfReadiness } from './perf-recorder.js';
 
@@ -104,8 +104,10 @@ export interface CaptureEventCounts {
   readonly syscallsTotal: number;
   /** System calls that returned an error. */
   readonly syscallsFailed: number;
-  /** System calls entered but not exited when tracing stopped. */
+  /** System calls (memory or fd) entered but not exited when tracing stopped. */
   readonly unfinished: number;
+  /** Completed file-descriptor calls (open, close, dup...) per name; not in the counts above. */
+  readonly fdCalls: Partial<Record<FdSyscallName, number>>;
   /** Distinct threads seen. */
   readonly threads: number;
 }

@@ -12,6 +12,7 @@ import { createGunzip, createGzip } from 'node:zlib';
 import { ParseError } from '@vmakit/core';
 import {
   CAPTURE_FILES,
+  type FdSyscallName,
   pairSyscalls,
   parseTrace,
   readCaptureDir,
@@ -104,6 +105,7 @@ async function countTrace(
   lostEvents: number;
 }> {
   const counts: Partial<Record<SyscallName, number>> = {};
+  const fdCalls: Partial<Record<FdSyscallName, number>> = {};
   const tids = new Set<number>();
   let faults = 0;
   let total = 0;
@@ -123,7 +125,7 @@ async function countTrace(
         total++;
         counts[e.name] = (counts[e.name] ?? 0) + 1;
         if (e.ret < 0) failed++;
-      }
+      } else if (e.kind === 'fdcall') fdCalls[e.name] = (fdCalls[e.name] ?? 0) + 1;
     }
     unfinished = pairer.unfinished.length;
   } else {
@@ -132,6 +134,7 @@ async function countTrace(
       counts[k as SyscallName] = n;
       total += n;
     }
+    for (const [k, n] of Object.entries(reader.summary.fdExit)) fdCalls[k as FdSyscallName] = n;
   }
   return {
     events: {
@@ -140,6 +143,7 @@ async function countTrace(
       syscallsTotal: total,
       syscallsFailed: failed,
       unfinished,
+      fdCalls,
       threads: tids.size,
     },
     lostRecords,

@@ -1,11 +1,12 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SYSCALL_SIGNATURES } from '@vmakit/formats';
+import { FD_SYSCALL_SIGNATURES, SYSCALL_SIGNATURES } from '@vmakit/formats';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   CaptureError,
   FAULT_TRACEPOINT,
+  FD_SYSCALLS,
   findTracefsEvents,
   MEMORY_SYSCALLS,
   selectTracepoints,
@@ -47,10 +48,17 @@ describe('tracepoint selection', () => {
   it('with every tracepoint present: fault first, then enter/exit pairs, nothing skipped', () => {
     const sel = selectTracepoints(() => true);
     expect(sel.events[0]).toBe(FAULT_TRACEPOINT);
-    expect(sel.events).toHaveLength(1 + 2 * README_ORDER.length);
+    expect(sel.events).toHaveLength(1 + 2 * README_ORDER.length + 2 * FD_SYSCALLS.length);
     expect(sel.events.slice(1, 3)).toEqual(['syscalls:sys_enter_mmap', 'syscalls:sys_exit_mmap']);
     expect(sel.syscalls).toEqual(README_ORDER);
     expect(sel.skipped).toEqual([]);
+    // The fd calls follow the memory calls, as the parsers know them.
+    expect(sel.fdSyscalls).toEqual(Object.keys(FD_SYSCALL_SIGNATURES));
+    expect(sel.events.slice(1 + 2 * README_ORDER.length, 3 + 2 * README_ORDER.length)).toEqual([
+      'syscalls:sys_enter_open',
+      'syscalls:sys_exit_open',
+    ]);
+    expect(sel.fdSkipped).toEqual([]);
   });
 
   it('skips a syscall when either half is missing and records which', () => {
@@ -67,7 +75,22 @@ describe('tracepoint selection', () => {
     ]);
     expect(sel.syscalls).not.toContain('pkey_mprotect');
     expect(sel.events).not.toContain('syscalls:sys_enter_pkey_mprotect');
-    expect(sel.events).toHaveLength(1 + 2 * (README_ORDER.length - 3));
+    expect(sel.events).toHaveLength(1 + 2 * (README_ORDER.length - 3) + 2 * FD_SYSCALLS.length);
+  });
+
+  it('fd calls are optional: missing ones are listed apart, not an error', () => {
+    const sel = selectTracepoints(
+      (e) => e !== 'syscalls:sys_enter_open' && e !== 'syscalls:sys_exit_openat2' && !e.endsWith('_fcntl'),
+    );
+    expect(sel.skipped).toEqual([]);
+    expect(sel.fdSkipped).toEqual([
+      { syscall: 'open', missing: 'syscalls:sys_enter_open' },
+      { syscall: 'openat2', missing: 'syscalls:sys_exit_openat2' },
+      { syscall: 'fcntl', missing: 'syscalls:sys_enter_fcntl' },
+    ]);
+    expect(sel.fdSyscalls).toEqual(['openat', 'close', 'close_range', 'dup', 'dup2', 'dup3']);
+    expect(sel.events).not.toContain('syscalls:sys_exit_open');
+    expect(sel.events).toContain('syscalls:sys_enter_openat');
   });
 
   it('cannot do without the fault tracepoint or without every syscall', () => {

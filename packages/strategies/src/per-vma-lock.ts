@@ -42,10 +42,8 @@ import {
   RCU_ENTER,
   RCU_EXIT,
   release,
-  type StepGen,
   type StrategyNeeds,
   type StrategyPlugin,
-  VM_FAULT_COMPLETED,
   VM_FAULT_MAJOR,
   VM_FAULT_RETRY,
   VM_FAULT_SIGSEGV,
@@ -149,17 +147,18 @@ export function vmaLockFastPath(o: PerVmaLockOptions = {}): FastPath {
     }
     st.path = 'vma-lock';
     st.attempts++;
-    // handle_mm_fault(FAULT_FLAG_VMA_LOCK) runs in do_user_addr_fault()'s frame, then vmaLockTail().
+    // handle_mm_fault(FAULT_FLAG_VMA_LOCK) runs in do_user_addr_fault()'s frame, which then yields
+    // vma_end_read() (unless RETRY / COMPLETED) and calls vmaLockTail().
     st.fastVma = vma;
     st.fastFlags = st.flags | FAULT_FLAG_VMA_LOCK;
+    st.fastUnlock = release('vma_lock', vma.id, 'read');
     st.fastDone = vmaLockTail;
     return HANDLE_MM_FAULT;
   };
 }
 
-/** After handle_mm_fault() under the VMA lock: vma_end_read() and the vma_lock_* counters. */
-function* vmaLockTail(env: FaultEnv, st: FaultState, vma: Vma, fault: number): StepGen<number> {
-  if ((fault & (VM_FAULT_RETRY | VM_FAULT_COMPLETED)) === 0) yield release('vma_lock', vma.id, 'read');
+/** After handle_mm_fault() under the VMA lock and vma_end_read(): the vma_lock_* counters. */
+function vmaLockTail(env: FaultEnv, st: FaultState, fault: number): number {
   if ((fault & VM_FAULT_RETRY) === 0) {
     env.vmstat.inc(EV.vma_lock_success);
     return fault;

@@ -1,6 +1,6 @@
 import type { Vma } from '@vmakit/core';
 import type { FaultEnv } from './env.js';
-import type { MemAccess, MemStep, MemWhat, StepGen } from './steps.js';
+import type { MemAccess, MemStep, MemWhat, Step } from './steps.js';
 
 /**
  * What a fault is asked to do (the hardware's view: address, error code, CPU mode, PKRU) and how it
@@ -87,10 +87,12 @@ export class FaultState {
   vmFault = 0;
   /**
    * Set by a fast path that returns HANDLE_MM_FAULT (see user-fault.ts): the VMA it holds locked, the
-   * fault flags for handle_mm_fault(), and the tail that takes handle_mm_fault()'s vm_fault_t.
+   * fault flags for handle_mm_fault(), the step releasing its lock, and the tail that takes
+   * handle_mm_fault()'s vm_fault_t.
    */
   fastVma: Vma | null = null;
   fastFlags = 0;
+  fastUnlock: Step | null = null;
   fastDone: FastPathTail | null = null;
 
   /** A `mem` step reusing this fault's scratch object (valid until the generator is resumed). */
@@ -105,8 +107,8 @@ export class FaultState {
 }
 
 /**
- * The tail of a fast path after do_user_addr_fault() ran handle_mm_fault() for it (see
- * HANDLE_MM_FAULT): releases what the fast path holds and returns FALLBACK (-1) or the vm_fault_t the
- * fault finished with.
+ * The tail of a fast path after do_user_addr_fault() ran handle_mm_fault() for it and released its
+ * lock (see HANDLE_MM_FAULT): counts and returns FALLBACK (-1) or the vm_fault_t the fault finished
+ * with. A plain function, not a generator: it yields nothing.
  */
-export type FastPathTail = (env: FaultEnv, st: FaultState, vma: Vma, fault: number) => StepGen<number>;
+export type FastPathTail = (env: FaultEnv, st: FaultState, fault: number) => number;

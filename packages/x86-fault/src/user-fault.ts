@@ -69,8 +69,9 @@ export const FALLBACK = -1;
 
 /**
  * The fast path holds `st.fastVma` locked and asks do_user_addr_fault() to call handle_mm_fault() on
- * it (live VMA, `st.fastFlags`, no speculation) and then `st.fastDone`, whose answer (FALLBACK or a
- * vm_fault_t) counts as the fast path's. The steps are the same as with handle_mm_fault() called from
+ * it (live VMA, `st.fastFlags`, no speculation), to yield `st.fastUnlock` unless the vm_fault_t says
+ * RETRY or COMPLETED (handle_mm_fault() released the lock then), and then to call `st.fastDone`, whose
+ * answer (FALLBACK or a vm_fault_t) counts as the fast path's. The steps are the same as with handle_mm_fault() called from
  * the fast path; the reason is speed: every generator level relays each step of the levels below it
  * (one more resumption per step), and handle_mm_fault()'s steps are most of a fault's, so running it
  * here makes the per-VMA-lock path as shallow as the mmap_lock path.
@@ -121,11 +122,15 @@ export function* doUserAddrFault(
         let r = yield* fast(env, req, st);
         if (r === HANDLE_MM_FAULT) {
           const vma = st.fastVma!;
+          const unlock = st.fastUnlock!;
           const done = st.fastDone!;
           st.fastVma = null;
+          st.fastUnlock = null;
           st.fastDone = null;
           const fault = yield* handleMmFault(env, vma, vma, req.addr, st.fastFlags, null, st.pkru);
-          r = yield* done(env, st, vma, fault);
+          // With RETRY or COMPLETED handle_mm_fault() has released the lock itself.
+          if ((fault & (VM_FAULT_RETRY | VM_FAULT_COMPLETED)) === 0) yield unlock;
+          r = done(env, st, fault);
         }
         if (typeof r === 'object') {
           result = r;

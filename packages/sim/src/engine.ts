@@ -140,6 +140,19 @@ const GEN_NONE = 0;
 const GEN_FAULT = 1;
 const GEN_SYSCALL = 2;
 
+/**
+ * The fast-path counters (vmstat indices) that are counted with their fault, in the window it
+ * completes in: the per-VMA lock outcomes and the speculative attempts and aborts.
+ */
+const FAST_PATH_COUNTERS: readonly number[] = [
+  EV.vma_lock_success,
+  EV.vma_lock_abort,
+  EV.vma_lock_retry,
+  EV.vma_lock_miss,
+  EV.spf_attempt,
+  EV.spf_abort,
+];
+
 /** Per-CPU state. */
 class Cpu {
   prog: ThreadProgram | null = null;
@@ -162,6 +175,10 @@ class Cpu {
   accessKind: AccessKind | null = null;
   accessRetries = 0;
   faultReq: FaultRequest | null = null;
+  /** FAST_PATH_COUNTERS counted so far by the fault in flight (see Engine.withoutInFlight). */
+  readonly faultCounters = new Float64Array(FAST_PATH_COUNTERS.length);
+  /** Abort reasons of the fault in flight, counted with it when it completes in the window. */
+  readonly faultAbortReasons: string[] = [];
   pcp = 0;
   lruAdd = 0;
   lruFree = 0;
@@ -269,6 +286,7 @@ export class Engine implements WriterHost {
   private readonly lockWait = new Float64Array(LOCK_KIND_NAMES.length);
   private readonly cost = new Float64Array(COST_CATEGORIES.length);
   private vmstatAtWarm: Float64Array | null = null;
+  private readonly fastPathSnap = new Float64Array(FAST_PATH_COUNTERS.length);
   private rcuAtWarm = { gracePeriods: 0, deferred: 0, freed: 0 };
   private cacheAtWarm: Record<string, number> | null = null;
   private tlbShootdowns = 0;
@@ -997,7 +1015,8 @@ export class Engine implements WriterHost {
         return this.execWork(c, WORK_INDEX[a.unit], a.count);
       case 'abort':
         chk?.abort(cpu);
-        if (this.inWindow) this.aborts[a.reason] = (this.aborts[a.reason] ?? 0) + 1;
+        if (c.faultReq !== null) c.faultAbortReasons.push(a.reason);
+        else if (this.inWindow) this.aborts[a.reason] = (this.aborts[a.reason] ?? 0) + 1;
         return 0;
     }
   }
@@ -1069,7 +1088,10 @@ export class Engine implements WriterHost {
     for (;;) {
       if (c.qHead < c.queue.length) return c.queue[c.qHead++]!;
       if (c.gen !== null) {
+        const fault = c.genKind === GEN_FAULT;
+        if (fault) this.snapFastPath();
         const r = c.gen.next(c.res);
+        if (fault) this.addFastPath(c.faultCounters);
         c.res = undefined;
         if (r.done !== true) return r.value;
         const kind = c.genKind;
@@ -1140,9 +1162,13 @@ export class Engine implements WriterHost {
   private startFault(c: Cpu, addr: number, errorCode: number): void {
     const req: FaultRequest = { addr, errorCode, tid: c.id };
     c.faultReq = req;
+    c.faultAbortReasons.length = 0;
     c.heldAtFault = c.held.length;
     this.chk?.faultStart(c.id);
+    c.faultCounters.fill(0);
+    this.snapFastPath();
     c.gen = this.o.strategy.fault(this.env, req) as Generator<Action, unknown, StepResult>;
+    this.addFastPath(c.faultCounters);
     c.genKind = GEN_FAULT;
   }
 
@@ -1164,7 +1190,9 @@ export class Engine implements WriterHost {
       this.faults++;
       this.faultsByPath[r.path] = (this.faultsByPath[r.path] ?? 0) + 1;
       this.faultsByOutcome[r.outcome] = (this.faultsByOutcome[r.outcome] ?? 0) + 1;
+      for (const reason of c.faultAbortReasons) this.aborts[reason] = (this.aborts[reason] ?? 0) + 1;
     }
+    c.faultAbortReasons.length = 0;
     c.faultReq = null;
     if (r.signal !== 0) {
       c.progRes = r.signal;
@@ -1302,9 +1330,43 @@ export class Engine implements WriterHost {
     }
   }
 
+  /** Remembers the fast-path counters before a step of a fault generator. O(1). */
+  private snapFastPath(): void {
+    const counts = this.env.vmstat.counts;
+    for (let i = 0; i < FAST_PATH_COUNTERS.length; i++)
+      this.fastPathSnap[i] = counts[FAST_PATH_COUNTERS[i]!]!;
+  }
+
+  /** Adds what the fast-path counters gained since snapFastPath to `into`. O(1). */
+  private addFastPath(into: Float64Array): void {
+    // Steps run one CPU at a time, so what the counters gained belongs to this CPU's fault.
+    const counts = this.env.vmstat.counts;
+    for (let i = 0; i < FAST_PATH_COUNTERS.length; i++)
+      into[i] = into[i]! + counts[FAST_PATH_COUNTERS[i]!]! - this.fastPathSnap[i]!;
+  }
+
+  /**
+   * Takes the fast-path counters of the faults in flight out of `counts`. A fault is counted when
+   * it completes (faultDone), but the strategies count a speculative attempt or a per-VMA lock
+   * outcome when it happens (spf_attempt before the lockless walk, as Lespinasse's series does);
+   * so that the window's counters are those of the faults it counts, a fault in flight at the warm
+   * snapshot has all its counters in the window and one still in flight at its end has none
+   * (abort reasons likewise, in faultDone). Keeps spf_abort <= spf_attempt per window. O(CPUs).
+   */
+  private withoutInFlight(counts: Float64Array): void {
+    for (const c of this.cpu) {
+      if (c.faultReq === null || c.genKind !== GEN_FAULT) continue;
+      for (let i = 0; i < FAST_PATH_COUNTERS.length; i++) {
+        const k = FAST_PATH_COUNTERS[i]!;
+        counts[k] = counts[k]! - c.faultCounters[i]!;
+      }
+    }
+  }
+
   private openWindow(): void {
     this.inWindow = true;
     this.vmstatAtWarm = Float64Array.from(this.env.vmstat.counts);
+    this.withoutInFlight(this.vmstatAtWarm);
     this.cacheAtWarm = { ...this.cache.stats };
     this.rcuAtWarm = {
       gracePeriods: this.rcu.gracePeriods,
@@ -1370,7 +1432,8 @@ export class Engine implements WriterHost {
   private result(windowPs: number, setupSteps: number): EngineResult {
     const vmstat: Record<string, number> = {};
     const base = this.vmstatAtWarm!;
-    const counts = this.env.vmstat.counts;
+    const counts = Float64Array.from(this.env.vmstat.counts);
+    this.withoutInFlight(counts);
     for (let i = 0; i < VMSTAT_NAMES.length; i++) {
       const d = counts[i]! - base[i]!;
       if (d !== 0) vmstat[VMSTAT_NAMES[i]!] = d;

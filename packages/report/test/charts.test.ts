@@ -100,7 +100,7 @@ describe('line chart', () => {
     const yAxis = findAll(root, 'g').find((g) => g.attrs.get('class') === 'y-axis')!;
     const labels = findAll(yAxis, 'text').map(textContent);
     expect(labels[0]).toBe('0');
-    expect(labels.some((l) => /^\d+(\.\d+)?M$/.test(l))).toBe(true);
+    expect(labels.some((l) => /^\d+(\.\d+)? M$/.test(l))).toBe(true);
   });
 
   it('is deterministic', () => {
@@ -253,28 +253,29 @@ describe('scales', () => {
 
 describe('number formatting', () => {
   it('human units', () => {
-    expect(formatSi(3821000)).toBe('3.82M');
-    expect(formatSi(999.7)).toBe('1K');
+    expect(formatSi(3821000)).toBe('3.82 M');
+    expect(formatSi(999.7)).toBe('1 k');
     expect(formatSi(950)).toBe('950');
-    expect(formatSi(-1500)).toBe('-1.5K');
+    expect(formatSi(-1500)).toBe('-1.5 k');
+    expect(formatSi(130000)).toBe('130 k');
     expect(formatNs(52.1)).toBe('52.1 ns');
     expect(formatNs(1520)).toBe('1.52 µs');
     expect(formatNs(3.1e6)).toBe('3.1 ms');
     expect(formatBytes(200)).toBe('200 B');
     expect(formatBytes(1536)).toBe('1.5 KiB');
     expect(formatHuman(0.125, 'fraction')).toBe('12.5%');
-    expect(formatHuman(11846569, 'count')).toBe('11.8M');
+    expect(formatHuman(11846569, 'count')).toBe('11.8 M');
     expect(formatHuman(957702, 'count')).toBe('957,702');
     expect(formatHuman(-0, 'plain')).toBe('0');
   });
 
   it('cover-letter figures', () => {
-    expect(formatFixed(3821000, 'per_sec')).toBe('3821000.0');
-    expect(formatFixed(6457000, 'per_sec')).toBe('6457000.0');
+    expect(formatFixed(3821000, 'per_sec')).toBe('3.82 M');
+    expect(formatFixed(6457000, 'per_sec')).toBe('6.46 M');
     expect(formatChange(6457000, 3821000)).toBe('+68.99%');
     expect(formatChange(3821000, 6457000)).toBe('-40.82%');
     expect(formatChange(1, 0)).toBeNull();
-    expect(formatFixed(57500, 'count')).toBe('57500');
+    expect(formatFixed(57500, 'count')).toBe('57,500');
     expect(formatFixed(0.1234, 'fraction')).toBe('12.34%');
     expect(formatFixed(2, 'plain', 2)).toBe('2.00');
     // A column lines up its decimals; quoted figures keep theirs.

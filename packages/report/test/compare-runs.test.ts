@@ -169,7 +169,7 @@ describe('compareRuns', () => {
   });
 
   it('validates its inputs and options', () => {
-    expect(() => compareRuns(A, { schema_version: 1 } as unknown as ResultsDocument)).toThrow(/run b/);
+    expect(() => compareRuns(A, { schema_version: 2 } as unknown as ResultsDocument)).toThrow(/run b/);
     expect(() => compareRuns(A, B, { alpha: 0 })).toThrow(/alpha/);
     expect(() => compareRuns(A, B, { confidence: 1 })).toThrow(/confidence/);
   });

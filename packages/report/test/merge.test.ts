@@ -25,7 +25,7 @@ function shards(doc: ResultsDocument, count: number, pick: (key: string) => numb
       points.map((p) => JSON.stringify([p.workload, p.profile, p.cpus, p.strategy, p.index])),
     );
     return {
-      schema_version: 1,
+      schema_version: 2,
       metadata: {
         ...doc.metadata,
         generated_at: `2026-11-26T0${k}:00:00.000Z`,
@@ -152,7 +152,7 @@ describe('mergeResults', { timeout: 60_000 }, () => {
       mergeResults([a, withMeta(b, { environment: { ...b.metadata.environment, git_revision: 'abc' } })]),
     ).toThrow(/different git revisions/);
     const v0 = { ...b, schema_version: 0 } as unknown as ResultsDocument;
-    expect(() => mergeResults([a, v0])).toThrow(/schema_version 0 of input 2 differs from 1 of input 1/);
+    expect(() => mergeResults([a, v0])).toThrow(/schema_version 0 of input 2 differs from 2 of input 1/);
     const bench = {
       ...b,
       benchmarks: { ...b.benchmarks!, runner: { ...b.benchmarks!.runner, version: '5' } },
@@ -162,12 +162,12 @@ describe('mergeResults', { timeout: 60_000 }, () => {
 
   it('refuses invalid inputs and an empty list', () => {
     expect(() => mergeResults([])).toThrow(/no input documents/);
-    expect(() => mergeResults([{ schema_version: 1 } as unknown as ResultsDocument])).toThrow(ResultsError);
+    expect(() => mergeResults([{ schema_version: 2 } as unknown as ResultsDocument])).toThrow(ResultsError);
   });
 
   it('merges metadata-only shards (a run that produced nothing yet)', () => {
     const empty = (k: number): ResultsDocument => ({
-      schema_version: 1,
+      schema_version: 2,
       metadata: { ...whole.metadata, cells: undefined, shard: { index: k, count: 2 } },
     });
     const merged = mergeResults([empty(1), empty(0)]);

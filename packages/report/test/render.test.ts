@@ -87,7 +87,7 @@ describe('rendering the sample (all sections)', { timeout: 60_000 }, () => {
     }
     const figures = findAll(root, 'figure');
     expect(figures.map((f) => textContent(findAll(f, 'figcaption')[0]!))).toContain(
-      'page_fault1: faults/s vs CPUs (profile x86-48, index maple)',
+      'page_fault1: iterations/s vs CPUs (profile x86-48, index maple)',
     );
     const warnings = findAll(root, 'p').filter((p) => p.attrs.get('class') === 'warning');
     expect(warnings.map(textContent).join(' ')).toMatch(/1 violation/);
@@ -110,8 +110,8 @@ describe('rendering the sample (all sections)', { timeout: 60_000 }, () => {
   it('text: cover-letter tables within 80 columns', () => {
     checkText(txt);
     expect(txt).toMatch(/^ workload-cpus +mmap-lock +spf-copy-attrs +spf-copy-vma/m);
-    // A row like " page_fault1-48   17720706.3   35294117.6 (+99.17%) ...".
-    expect(txt).toMatch(/^ page_fault1-48 +\d+\.\d +\d+\.\d \([+-]\d+\.\d\d%\)/m);
+    // A row like " page_fault1-48   17.7 M   35.3 M (+99.17%) ...": SI prefixes, as in md and html.
+    expect(txt).toMatch(/^ page_fault1-48 +\d+(\.\d+)? M +\d+(\.\d+)? M \([+-]\d+\.\d\d%\)/m);
     expect(txt).toContain('WARNING: Protocol checker: 1 violation(s)');
     expect(txt).toContain('(chart(s) for this section are in report.html'.slice(2));
   });
@@ -179,6 +179,6 @@ describe('partial documents', { timeout: 60_000 }, () => {
   });
 
   it('refuses an invalid document', () => {
-    expect(() => renderHtml({ schema_version: 1 } as unknown as ResultsDocument)).toThrow(ResultsError);
+    expect(() => renderHtml({ schema_version: 2 } as unknown as ResultsDocument)).toThrow(ResultsError);
   });
 });

@@ -17,7 +17,7 @@ function changeSuffix(value: number, base: number | null): string {
   return c === null ? '' : ` (${c})`;
 }
 
-/** Human units (3.82M, 52.1 ns) for Markdown and HTML. */
+/** Human units (3.82 M, 52.1 ns) for Markdown and HTML. */
 export function humanCell(c: Cell): CellText {
   switch (c.kind) {
     case 'text':
@@ -34,7 +34,7 @@ export function humanCell(c: Cell): CellText {
   }
 }
 
-/** Fixed figures (3821000.0) for the kernel-cover-letter text, with the column's decimals. */
+/** Fixed-width figures (3.82 M, 1,024, 0.25) for the kernel-cover-letter text, with the column's decimals. */
 export function fixedCell(c: Cell, decimals?: number): CellText {
   switch (c.kind) {
     case 'text':

@@ -1,6 +1,6 @@
 /**
  * Plain text in the manner of a Linux kernel patch cover letter: fixed-width columns no wider
- * than 80, figures like `3821000.0 (+68.99%)`, a header row and no rules between rows. Tables too
+ * than 80, figures like `3.82 M (+68.99%)`, a header row and no rules between rows. Tables too
  * wide for 80 columns are split into blocks that repeat the row labels. Names are made visible
  * (control characters, bidi overrides and the like as escapes) and cut to fit their column.
  */

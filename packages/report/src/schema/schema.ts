@@ -280,8 +280,16 @@ const DEFS: Record<string, SchemaNode> = {
         'x-unit': 'bytes',
         description: 'Bytes copied out of VMAs.',
       },
+      metric: {
+        type: 'string',
+        enum: ['ops_per_sec', 'faults_per_sec'],
+        description:
+          "The workload's own metric: ops_per_sec for will-it-scale (iterations per second), faults_per_sec for pft and the others; absent means faults_per_sec.",
+      },
+      warmup_ns: nonNeg('ns', 'Simulated warm-up before the measured window.'),
+      window_ns: nonNeg('ns', 'Length of the measured window (simulated).'),
     },
-    ['cost_units_per_fault', 'cacheline_transfers', 'bytes_copied'],
+    ['cost_units_per_fault', 'cacheline_transfers', 'bytes_copied', 'metric', 'warmup_ns', 'window_ns'],
   ),
   Violation: obj(
     "A protocol-safety violation found by the simulator's checker.",

@@ -10,7 +10,7 @@
  */
 
 /** The schema version these types describe. A reader refuses other versions. */
-export const RESULTS_SCHEMA_VERSION = 1;
+export const RESULTS_SCHEMA_VERSION = 2;
 
 /** Any JSON value (the free-form `options`). */
 export type JsonValue =
@@ -251,7 +251,19 @@ export interface ScalingPoint {
   readonly cacheline_transfers?: number;
   /** Bytes copied out of VMAs by the fault path. */
   readonly bytes_copied?: number;
+  /**
+   * The workload's own metric, the one its tables and charts lead with: `ops_per_sec` for
+   * will-it-scale (iterations per second), `faults_per_sec` (also when absent) for pft and the others.
+   */
+  readonly metric?: ScalingMetric;
+  /** Simulated warm-up before the measured window (ns). */
+  readonly warmup_ns?: number;
+  /** Length of the measured window (simulated ns). */
+  readonly window_ns?: number;
 }
+
+/** A workload's own throughput metric. */
+export type ScalingMetric = 'ops_per_sec' | 'faults_per_sec';
 
 /** A protocol-safety violation the simulator's checker found (must be none for a correct strategy). */
 export interface ProtocolViolation {

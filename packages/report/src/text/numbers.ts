@@ -24,9 +24,12 @@ export function significant(v: number, digits = 3): string {
   return trimZeros(v.toPrecision(digits));
 }
 
-const SI = ['', 'K', 'M', 'G', 'T', 'P', 'E'] as const;
+const SI = ['', 'k', 'M', 'G', 'T', 'P', 'E'] as const;
 
-/** Decimal SI suffixes, 3 significant digits: 950 → "950", 3821000 → "3.82M". */
+/**
+ * Decimal SI prefixes, 3 significant digits, a space before the prefix: 950 → "950",
+ * 130000 → "130 k", 7430000 → "7.43 M".
+ */
 export function formatSi(v: number, digits = 3): string {
   v = noNegZero(v);
   let i = 0;
@@ -35,10 +38,11 @@ export function formatSi(v: number, digits = 3): string {
     x /= 1000;
     i++;
   }
+  const sign = v < 0 ? '-' : '';
   const body = significant(x, digits);
-  // Rounding can reach 1000 (999.7 → "1000"): step up one suffix.
-  if (body === '1000' && i < SI.length - 1) return `${v < 0 ? '-' : ''}1${SI[i + 1]}`;
-  return `${v < 0 ? '-' : ''}${body}${SI[i]}`;
+  // Rounding can reach 1000 (999.7 → "1000"): step up one prefix.
+  if (body === '1000' && i < SI.length - 1) return `${sign}1 ${SI[i + 1]}`;
+  return i === 0 ? `${sign}${body}` : `${sign}${body} ${SI[i]}`;
 }
 
 /** Nanoseconds in the largest unit that keeps the figure ≥ 1: 52.1 ns, 1.52 µs, 3.1 ms, 2 s. */
@@ -71,7 +75,7 @@ export function groupThousands(v: number): string {
 }
 
 /**
- * A human-readable figure for tables and chart ticks in the markup formats: K/M suffixes for
+ * A human-readable figure for tables and chart ticks in the markup formats: k/M prefixes for
  * counts and rates, time units for ns, binary units for bytes, % for fractions and percents.
  */
 export function formatHuman(v: number, unit: Unit, digits = 3): string {
@@ -99,14 +103,17 @@ export function formatHuman(v: number, unit: Unit, digits = 3): string {
 
 /**
  * A figure for fixed-width plain text in the kernel cover-letter manner: integers as digits,
- * large values with one decimal (3821000.0), small ones with more precision.
+ * other values with the column's decimals; rates and cost units with SI prefixes as in the other
+ * formats (7.43 M), because a column of 8-digit figures with a decimal is unreadable.
  */
 export function formatFixed(v: number, unit: Unit, decimals?: number): string {
   if (!Number.isFinite(v)) return String(v);
   v = noNegZero(v);
+  if (unit === 'per_sec' || unit === 'cost') return formatSi(v);
   if (unit === 'fraction') return `${(v * 100).toFixed(2)}%`;
   if (unit === 'percent') return `${v.toFixed(2)}%`;
-  if ((unit === 'count' || unit === 'cpus' || unit === 'bytes') && Number.isInteger(v)) return v.toString();
+  if (unit === 'count' && Number.isInteger(v)) return groupThousands(v);
+  if ((unit === 'cpus' || unit === 'bytes') && Number.isInteger(v)) return v.toString();
   if (decimals !== undefined) return v.toFixed(decimals);
   const a = Math.abs(v);
   if (a === 0) return '0.0';

@@ -1,7 +1,9 @@
 /**
- * Simulated scaling: faults/s against CPUs per strategy (a cover-letter table per profile and
- * index, a log2-x chart per workload), fast-path abort and fallback rates, the detail per point,
- * and the protocol checker's violations.
+ * Simulated scaling: each workload's own metric against CPUs per strategy — will-it-scale's
+ * iterations per second, pft's (and the others') faults per second — as cover-letter tables per
+ * profile and index and a log2-x chart per workload; fast-path abort and fallback rates, the
+ * detail per point, and the protocol checker's violations. A point whose window saw no iteration
+ * (and no fault) complete is flagged, not shown as a rate of 0: it measured the start-up convoy.
  *
  * Rates, following the kernel's counters: the abort rate is aborts / fast-path attempts, where
  * attempts = spf_attempt + VMA_LOCK_SUCCESS + VMA_LOCK_ABORT + VMA_LOCK_RETRY (every fault that
@@ -9,7 +11,8 @@
  * spf_abort + VMA_LOCK_ABORT; the fallback rate is faults retried under mmap_lock / faults.
  */
 import { lineChart } from '../../charts/line-chart.js';
-import type { ScalingPoint, ScalingSection } from '../../schema/types.js';
+import type { ScalingMetric, ScalingPoint, ScalingSection } from '../../schema/types.js';
+import { formatNs } from '../../text/numbers.js';
 import type { BuildContext } from '../context.js';
 import {
   baselineOf,
@@ -53,35 +56,108 @@ function pointSort(a: ScalingPoint, b: ScalingPoint): number {
   );
 }
 
-/** The cover-letter table of one profile × index: rows workload-cpus, a column per strategy. */
-function pivot(points: readonly ScalingPoint[], profile: string, index: string): Block {
+/** The workload's own metric (documents before schema 2 have none: faults/s). */
+export function metricOf(p: ScalingPoint): ScalingMetric {
+  return p.metric ?? 'faults_per_sec';
+}
+
+/**
+ * True when nothing the point's metric counts completed in its window (no iteration, and for a
+ * faults/s workload no fault either): its rates say the window was too short, not that the
+ * machine did nothing.
+ */
+export function starved(p: ScalingPoint): boolean {
+  return p.ops === 0 && (metricOf(p) === 'ops_per_sec' || p.faults === 0);
+}
+
+/** The mark a starved point shows instead of its rates. */
+export const STARVED_MARK = 'n/a*';
+
+/** A rate cell of `p` (null when absent, the mark when starved). */
+function rateCell(p: ScalingPoint | undefined, metric: ScalingMetric, base: ScalingPoint | undefined): Cell {
+  if (p === undefined) return cell.num(null, 'per_sec');
+  if (starved(p)) return cell.text(STARVED_MARK);
+  if (base === undefined || base === p) return cell.num(p[metric], 'per_sec');
+  return cell.vs(p[metric], starved(base) ? null : base[metric], 'per_sec');
+}
+
+const METRIC_CAPTION: Readonly<Record<ScalingMetric, string>> = {
+  ops_per_sec: "Iterations per second (will-it-scale's metric)",
+  faults_per_sec: 'Faults per second',
+};
+
+/**
+ * The cover-letter table of one profile × index for `metric`: rows workload-cpus (the workloads
+ * whose own metric it is, and for faults/s every workload that faults), a column per strategy;
+ * null when no workload belongs in it.
+ */
+function pivot(
+  points: readonly ScalingPoint[],
+  profile: string,
+  index: string,
+  metric: ScalingMetric,
+): Block | null {
+  const byWorkload = groupBy(points, (p) => [p.workload]);
+  const shown = new Set(
+    [...byWorkload.values()]
+      .filter(
+        (g) => metricOf(g[0]!) === metric || (metric === 'faults_per_sec' && g.some((p) => p.faults > 0)),
+      )
+      .map((g) => g[0]!.workload),
+  );
+  const mine = points.filter((p) => shown.has(p.workload));
+  if (mine.length === 0) return null;
   const strategies = distinct(
-    points.map((p) => p.strategy),
+    mine.map((p) => p.strategy),
     byStrategy,
   );
   const base = baselineOf(strategies, 'mmap-lock')!;
-  const rowsByKey = groupBy(points, (p) => [p.workload, p.cpus]);
+  const rowsByKey = groupBy(mine, (p) => [p.workload, p.cpus]);
   const keys = [...rowsByKey.values()]
     .map((g) => g[0]!)
     .sort((a, b) => byCodeUnit(a.workload, b.workload) || a.cpus - b.cpus);
   const rows: Cell[][] = keys.map((k) => {
     const g = rowsByKey.get(JSON.stringify([k.workload, k.cpus]))!;
-    const at = (s: string) => g.find((p) => p.strategy === s)?.faults_per_sec ?? null;
-    const b = at(base);
+    const b = g.find((p) => p.strategy === base);
     return [
       cell.text(`${k.workload}-${k.cpus}`),
-      ...strategies.map((s) => (s === base ? cell.num(b, 'per_sec') : cell.vs(at(s), b, 'per_sec'))),
+      ...strategies.map((s) =>
+        rateCell(
+          g.find((p) => p.strategy === s),
+          metric,
+          b,
+        ),
+      ),
     ];
   });
   return {
     kind: 'table',
-    caption: `Faults per second, profile ${profile}, index ${index} (change against ${base})`,
+    caption: `${METRIC_CAPTION[metric]}, profile ${profile}, index ${index} (change against ${base})`,
     columns: [
       { label: 'workload-cpus', numeric: false },
       ...strategies.map((s) => ({ label: s, numeric: true })),
     ],
     rows,
     keyColumns: 1,
+  };
+}
+
+/** The warning under the tables of a profile × index that has starved points, or null. */
+function starvedNote(points: readonly ScalingPoint[]): Block | null {
+  const bad = points.filter(starved);
+  if (bad.length === 0) return null;
+  const byRow = groupBy(bad, (p) => [p.workload, p.cpus]);
+  const rows = [...byRow.values()]
+    .sort((a, b) => byCodeUnit(a[0]!.workload, b[0]!.workload) || a[0]!.cpus - b[0]!.cpus)
+    .map((g) => {
+      const w = g[0]!.window_ns;
+      const strategies = g.map((p) => p.strategy).sort(byStrategy);
+      return `${g[0]!.workload}-${g[0]!.cpus} (${strategies.join(', ')}${w === undefined ? '' : `; window ${formatNs(w)}`})`;
+    });
+  return {
+    kind: 'paragraph',
+    tone: 'warning',
+    text: `${STARVED_MARK} window too short: no iteration completed in the measured window of ${bad.length} point(s): ${rows.join('; ')}. Such a point measures the start-up lock convoy, not a rate; rerun with a longer simulated window.`,
   };
 }
 
@@ -104,8 +180,8 @@ function detail(points: readonly ScalingPoint[], workload: string, profile: stri
     rows: sorted.map((p) => [
       cell.text(p.strategy),
       cell.num(p.cpus, 'cpus'),
-      cell.num(p.faults_per_sec, 'per_sec'),
-      cell.num(p.ops_per_sec, 'per_sec'),
+      starved(p) ? cell.text(STARVED_MARK) : cell.num(p.faults_per_sec, 'per_sec'),
+      starved(p) ? cell.text(STARVED_MARK) : cell.num(p.ops_per_sec, 'per_sec'),
       cell.num(abortRate(p), 'fraction'),
       cell.num(fallbackRate(p), 'fraction'),
       cell.num(p.mmap_lock_wait_fraction, 'fraction'),
@@ -178,7 +254,7 @@ export function scalingSections(s: ScalingSection, ctx: BuildContext): Section[]
   const blocks: Block[] = [
     {
       kind: 'paragraph',
-      text: 'Simulated with the deterministic multi-CPU simulator. Faults per second are simulated time; the abort rate counts fast-path attempts that were abandoned, the fallback rate faults that ended up taking mmap_lock after trying the fast path.',
+      text: "Simulated with the deterministic multi-CPU simulator. Rates are per simulated second; each workload is shown in its own benchmark's metric (will-it-scale: iterations per second; pft and the others: faults per second), and every workload that takes page faults also in faults per second. The abort rate counts fast-path attempts that were abandoned, the fallback rate faults that ended up taking mmap_lock after trying the fast path.",
     },
   ];
   if (s.points.length === 0) blocks.push({ kind: 'paragraph', text: 'No scaling points in this document.' });
@@ -188,24 +264,38 @@ export function scalingSections(s: ScalingSection, ctx: BuildContext): Section[]
   );
   for (const group of pairs) {
     const { profile, index } = group[0]!;
-    blocks.push(pivot(group, profile, index));
+    for (const metric of ['ops_per_sec', 'faults_per_sec'] as const) {
+      const table = pivot(group, profile, index, metric);
+      if (table !== null) blocks.push(table);
+    }
+    const note = starvedNote(group);
+    if (note !== null) blocks.push(note);
     for (const wl of groupBy(group, (p) => [p.workload]).values()) {
       const workload = wl[0]!.workload;
+      const metric = metricOf(wl[0]!);
       const strategies = distinct(
         wl.map((p) => p.strategy),
         byStrategy,
       );
-      const title = `${workload}: faults/s vs CPUs (profile ${profile}, index ${index})`;
+      const ops = metric === 'ops_per_sec';
+      const title = `${workload}: ${ops ? 'iterations/s' : 'faults/s'} vs CPUs (profile ${profile}, index ${index})`;
       blocks.push(
-        ctx.chart('scaling-faults', title, (id) =>
+        ctx.chart(ops ? 'scaling-ops' : 'scaling-faults', title, (id) =>
           lineChart({
             id,
             title,
             x: { label: 'simulated CPUs', unit: 'cpus', scale: 'log2' },
-            y: { label: 'faults per second', unit: 'per_sec', scale: 'linear' },
+            y: {
+              label: ops ? 'iterations per second' : 'faults per second',
+              unit: 'per_sec',
+              scale: 'linear',
+            },
+            // Starved points are left out: their 0 is the window's, not the machine's.
             series: strategies.map((st) => ({
               name: st,
-              points: wl.filter((p) => p.strategy === st).map((p) => ({ x: p.cpus, y: p.faults_per_sec })),
+              points: wl
+                .filter((p) => p.strategy === st && !starved(p))
+                .map((p) => ({ x: p.cpus, y: p[metric] })),
             })),
           }),
         ),

@@ -53,6 +53,35 @@ describe('compare plan', () => {
   });
 });
 
+describe('compare windows', () => {
+  it('syscall-bound workloads get windows that grow with the CPUs; faulting ones keep the run default', async () => {
+    const reg = await projectRegistry();
+    const sel: CompareSelection = {
+      indexes: reg.indexes.filter((i) => i.meta.name === 'maple'),
+      strategies: reg.strategies.filter((s) => s.meta.name === 'mmap-lock'),
+      workloads: reg.workloads.filter((w) => ['malloc1', 'pft'].includes(w.meta.name)),
+      captures: [],
+      cpus: [1, 32],
+      profile: 'skylake-2s',
+      seed: 1,
+      quick: true,
+      bench: false,
+      published: false,
+      durationNs: 100_000,
+      benchTracesDir: null,
+    };
+    const sims = planCompare(sel, null).units.flatMap((u) => (u.kind === 'sim' ? [u.task] : []));
+    const at = (w: string, c: number) => sims.find((t) => t.workload === w && t.cpus === c)!;
+    expect(at('pft', 32).durationNs).toBe(100_000);
+    expect(at('pft', 32).warmupNs).toBeUndefined();
+    const [m1, m32] = [at('malloc1', 1), at('malloc1', 32)];
+    // One convoy round of malloc1 at 32 CPUs is about 1.4 ms: the window must hold a few.
+    expect(m32.durationNs!).toBeGreaterThanOrEqual(2_000_000);
+    expect(m32.durationNs!).toBeGreaterThan(m1.durationNs!);
+    expect(m32.warmupNs!).toBeGreaterThan(m1.warmupNs!);
+  });
+});
+
 describe('option parsers', () => {
   it('parse shards and CPU lists and refuse bad values with the option named', () => {
     expect(parseShard('2/3')).toEqual({ index: 1, count: 3 });

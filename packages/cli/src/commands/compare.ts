@@ -2,7 +2,8 @@
  * `vmakit compare` (`pnpm compare`): the head-to-head on embedded defaults. Every registered index
  * × strategy is benchmarked (tinybench, quick settings), replayed on the fixture captures through
  * the fault core (one CPU), simulated on the synthetic will-it-scale and pft workloads over a range
- * of CPU counts (worker threads), and set against published results. Writes reports/<timestamp>/
+ * of CPU counts (worker threads; the syscall-bound tests brk1, malloc1, mmap1 and mmap2 with the
+ * longer windows of compare/windows.ts), and set against published results. Writes reports/<timestamp>/
  * and reports/latest/: results.json (validated), report.md with SVG charts, report.html, report.txt.
  * Ctrl-C keeps what finished (a partial results.json) and `--resume` continues it; `--shard i/n`
  * runs a deterministic part of the matrix for `vmakit merge`.
@@ -23,6 +24,7 @@ import {
   type SkippedCell,
 } from '../compare/plan.js';
 import { emptyCollected, runUnits } from '../compare/run.js';
+import { compareWindowPolicy } from '../compare/windows.js';
 import {
   type CaptureWorkload,
   capturesIn,
@@ -176,6 +178,7 @@ async function runCompare(source: RegistrySource, opts: CompareCliOptions): Prom
     bench: sel.bench,
     published: sel.published,
     published_captures: Object.keys(sel.publishedTraceDirs ?? {}),
+    syscall_bound_windows: compareWindowPolicy(),
   };
   const { units, skipped } = planCompare(sel, shard);
   if (units.length === 0) throw new UsageError('compare: nothing to run for this selection (see --help)');

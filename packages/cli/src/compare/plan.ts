@@ -6,6 +6,7 @@
  * what `metadata.cells` records, so a shard takes the units whose position modulo the shard count
  * is its index (the same on every machine) and a resumed run skips the finished keys.
  * Unsafe strategy × index pairings and CPU counts a workload refuses are skipped with their reason.
+ * Syscall-bound workloads run with the longer windows of ./windows.ts.
  */
 import type { IndexPlugin } from '@vmakit/core';
 import { replayCell, scalingCell } from '@vmakit/report';
@@ -14,6 +15,7 @@ import type { StrategyPlugin } from '@vmakit/x86-fault';
 import { inShard, type Shard } from '../options.js';
 import { planSimMatrix } from '../work/sim-matrix.js';
 import type { BenchTask, ReplayTask, SimTask } from '../work/tasks.js';
+import { compareWindowOf } from './windows.js';
 import type { CaptureWorkload } from './workloads.js';
 
 /** Operations the compare benchmarks time (lookups, a walk, a gap search and an mmap churn). */
@@ -193,7 +195,10 @@ export function planCompare(
         what: `sim ${s.workload} ${s.strategy} x ${s.index} on ${s.cpus} CPUs`,
         reason: s.reason,
       });
-    for (const t of tasks)
+    for (const t0 of tasks) {
+      // Syscall-bound workloads get a window long enough for the lock convoy to reach steady state.
+      const window = compareWindowOf(t0.workload, t0.cpus);
+      const t: SimTask = window === null ? t0 : { ...t0, ...window };
       all.push({
         kind: 'sim',
         key: scalingCell({
@@ -205,6 +210,7 @@ export function planCompare(
         }),
         task: t,
       });
+    }
   }
   return { units: all.filter((_, pos) => inShard(pos, shard)), skipped };
 }

@@ -15,7 +15,16 @@ import {
   replayRowFrom,
   type ScalingPoint,
 } from '@vmakit/report';
-import { type ComparisonRow, type FigureComparison, PUBLISHED_FIGURES, type SimPoint } from '@vmakit/sim';
+import {
+  type ComparisonRow,
+  type FigureComparison,
+  PUBLISHED_FIGURES,
+  type SimPoint,
+  willItScalePlugins,
+} from '@vmakit/sim';
+
+/** will-it-scale's tests: their own metric is iterations per second (its main.c prints them). */
+const ITERATION_WORKLOADS: ReadonlySet<string> = new Set(willItScalePlugins.map((p) => p.meta.name));
 
 /**
  * A scaling point from a simulated one. `fallbacks` are the faults that fell back to the mmap_lock
@@ -36,9 +45,9 @@ export function scalingPointOf(p: SimPoint): ScalingPoint {
     ops: p.ops,
     faults_per_sec: p.faults_per_sec,
     ops_per_sec: p.ops_per_sec,
-    // An attempt that began just before the measured window can abort inside it; it did happen,
-    // so it is counted with the window (keeps spf_abort <= spf_attempt, as the schema requires).
-    spf_attempt: Math.max(p.spf_attempt, p.spf_abort),
+    // The simulator counts a fault's attempt and abort with the fault, in the window it completes
+    // in (sim engine: spfInFlight), so spf_abort <= spf_attempt holds without adjustment.
+    spf_attempt: p.spf_attempt,
     spf_abort: p.spf_abort,
     abort_reasons: { ...p.abort_reasons },
     vma_lock: { ...p.vma_lock },
@@ -47,6 +56,9 @@ export function scalingPointOf(p: SimPoint): ScalingPoint {
     cost_units: p.cost_units.total,
     ...(p.faults > 0 ? { cost_units_per_fault: p.cost_units.total / p.faults } : {}),
     cacheline_transfers: transfers,
+    metric: ITERATION_WORKLOADS.has(p.workload) ? 'ops_per_sec' : 'faults_per_sec',
+    warmup_ns: p.warmup_ns,
+    window_ns: p.simulated_ns,
   };
 }
 

@@ -116,6 +116,8 @@ describe("scaling tables in each workload's own metric", () => {
     expect(txt).toMatch(/^ brk1-16 +1\.28 M +1\.28 M \(\+0\.00%\)$/m);
     expect(txt).toContain('WARNING: n/a* window too short: no iteration completed');
     expect(txt).not.toMatch(/\d{7}\.\d/);
+    // brk1's detail: no fault rate at all rather than a column of zeros.
+    expect(txt).toMatch(/^ mmap-lock +16 +- +1\.28 M/m);
 
     const root = checkHtml(renderHtml(d));
     const warnings = findAll(root, 'p').filter((p) => p.attrs.get('class') === 'warning');

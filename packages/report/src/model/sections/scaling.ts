@@ -163,6 +163,8 @@ function starvedNote(points: readonly ScalingPoint[]): Block | null {
 
 function detail(points: readonly ScalingPoint[], workload: string, profile: string, index: string): Block {
   const sorted = [...points].sort(pointSort);
+  // A workload that never faults (brk1, mmap1, mmap2) has no fault rate: '-', not a column of 0.
+  const faults = points.some((p) => p.faults > 0);
   return {
     kind: 'table',
     caption: `Detail: ${workload}, profile ${profile}, index ${index}`,
@@ -180,7 +182,7 @@ function detail(points: readonly ScalingPoint[], workload: string, profile: stri
     rows: sorted.map((p) => [
       cell.text(p.strategy),
       cell.num(p.cpus, 'cpus'),
-      starved(p) ? cell.text(STARVED_MARK) : cell.num(p.faults_per_sec, 'per_sec'),
+      starved(p) ? cell.text(STARVED_MARK) : cell.num(faults ? p.faults_per_sec : null, 'per_sec'),
       starved(p) ? cell.text(STARVED_MARK) : cell.num(p.ops_per_sec, 'per_sec'),
       cell.num(abortRate(p), 'fraction'),
       cell.num(fallbackRate(p), 'fraction'),

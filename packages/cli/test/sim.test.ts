@@ -181,6 +181,31 @@ describe('vmakit sim', { timeout: 120_000 }, () => {
     }
   });
 
+  it('syscall-bound tests get the CPU-scaled window unless the user sets one; faulting tests keep the defaults', () => {
+    const reg = builtinRegistry();
+    const spec = {
+      workload: pageFault1Plugin,
+      params: {},
+      cpus: [1, 32],
+      strategies: strategiesByNames(reg, 'mmap-lock'),
+      indexes: indexesByNames(reg, 'maple'),
+      profile: 'skylake-2s',
+      seed: 1,
+    };
+    const malloc = planSimMatrix({ ...spec, workloadName: 'malloc1' }).tasks;
+    expect(malloc.map((t) => [t.cpus, t.warmupNs, t.durationNs])).toEqual([
+      [1, 525_000, 1_050_000],
+      [32, 1_300_000, 2_600_000],
+    ]);
+    const explicit = planSimMatrix({ ...spec, workloadName: 'malloc1', durationNs: 40_000 }).tasks;
+    expect(explicit.map((t) => [t.warmupNs, t.durationNs])).toEqual([
+      [525_000, 40_000],
+      [1_300_000, 40_000],
+    ]);
+    const pf = planSimMatrix({ ...spec, workloadName: 'page_fault1' }).tasks;
+    expect(pf.every((t) => t.durationNs === undefined && t.warmupNs === undefined)).toBe(true);
+  });
+
   it('unknown names and impossible CPU counts are one clear error listing what exists', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['sim', 'nope'], /unknown workload 'nope'; known: page_fault1, .*published/],

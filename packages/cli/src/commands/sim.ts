@@ -177,11 +177,11 @@ export function registerSim(program: Command, registry: RegistrySource): void {
     .option('--mutant <name>', 'run a seeded protocol bug (see vmakit list); the checker must catch it')
     .option(
       '--duration-ns <ns>',
-      'measured window in simulated ns (default 200000; trace:<dir>: the whole capture)',
+      'measured window in simulated ns (default 200000; brk1, malloc1, mmap1, mmap2: 1 ms + 50 us per CPU; trace:<dir>: the whole capture)',
     )
     .option(
       '--warmup-ns <ns>',
-      'warm-up before the window in simulated ns (default 50000 + 5000 per CPU; trace:<dir>: 0)',
+      'warm-up before the window in simulated ns (default 50000 + 5000 per CPU; brk1, malloc1, mmap1, mmap2: 0.5 ms + 25 us per CPU; trace:<dir>: 0)',
     )
     .option('--params <k=v,...>', 'workload parameters (see vmakit list)')
     .option('--shard <i/n>', 'run only shard i of n of the matrix (merge the shards with vmakit merge)')

@@ -1,5 +1,6 @@
 /**
- * Simulated windows of `compare` for the syscall-bound will-it-scale tests. Their iterations are
+ * Simulated windows of `compare` and `vmakit sim` (unless --warmup-ns/--duration-ns are given) for
+ * the syscall-bound will-it-scale tests. Their iterations are
  * whole system calls under the mmap_lock write lock: malloc1 maps and unmaps 128 MiB per iteration
  * (the munmap flushes the TLB of every CPU the mm ran on, arch/x86/mm/tlb.c flush_tlb_mm_range()),
  * mmap1/mmap2 the same without the touch, brk1 grows and shrinks the heap. With N threads one

@@ -9,6 +9,7 @@
 import type { IndexPlugin } from '@vmakit/core';
 import { type MutantInfo, pairingOf, type WorkloadPlugin } from '@vmakit/sim';
 import type { StrategyPlugin } from '@vmakit/x86-fault';
+import { compareWindowOf } from '../compare/windows.js';
 import { inShard, type Shard } from '../options.js';
 import type { SimTask } from './tasks.js';
 
@@ -86,14 +87,27 @@ export function planSimMatrix(spec: SimMatrixSpec): { tasks: SimTask[]; skipped:
           index: i.meta.name,
           profile: spec.profile,
           seed: spec.seed,
-          ...(spec.durationNs !== undefined ? { durationNs: spec.durationNs } : {}),
-          ...(spec.warmupNs !== undefined ? { warmupNs: spec.warmupNs } : {}),
+          ...windowOf(spec, c),
           ...(mutant !== null ? { mutant: mutant.name } : {}),
         });
       }
     }
   }
   return { tasks, skipped };
+}
+
+/**
+ * The window of one point: what the user asked for, else the syscall-bound tests' CPU-scaled
+ * window (the one `compare` uses, see compare/windows.ts), else the engine's defaults.
+ */
+function windowOf(spec: SimMatrixSpec, cpus: number): { durationNs?: number; warmupNs?: number } {
+  const policy = compareWindowOf(spec.workloadName, cpus);
+  const durationNs = spec.durationNs ?? policy?.durationNs;
+  const warmupNs = spec.warmupNs ?? policy?.warmupNs;
+  return {
+    ...(durationNs !== undefined ? { durationNs } : {}),
+    ...(warmupNs !== undefined ? { warmupNs } : {}),
+  };
 }
 
 /**

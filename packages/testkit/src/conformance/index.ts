@@ -17,3 +17,5 @@ export type { Profile } from './profiles.js';
 export { PROFILES } from './profiles.js';
 export type { ReaderCheckOptions, ReaderCheckResult } from './readers.js';
 export { checkReaderSemantics } from './readers.js';
+export type { SnapshotSemanticsOptions } from './snapshot.js';
+export { describeSnapshotSemantics } from './snapshot.js';

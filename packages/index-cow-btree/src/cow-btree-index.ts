@@ -25,13 +25,15 @@ import {
   type IndexStats,
   type LocklessReader,
   PAGE_SIZE,
+  PublishedVersions,
   type RangeVisitor,
   type ReaderOutcome,
   type StoredRange,
   type TrackerCounters,
   type UnmappedAreaRequest,
   unmappedAreaVia,
-  VersionTracker,
+  type VersionedTree,
+  type VersionTracker,
   type VmaIndex,
 } from '@vmakit/core';
 import {
@@ -81,12 +83,13 @@ function modelNodeBytes(size: number): number {
 
 const LINE_BYTES = 64;
 
-interface PublishedRecord<E> {
-  readonly tree: BTree<StoredRange<E>>;
-  readonly root: RawBNode;
-  readonly size: number;
-  readonly version: number;
-}
+/** How the version plumbing sees a library tree: cloned (O(1)) to start a draft, frozen at publish. */
+const VERSIONS: VersionedTree<BTree<StoredRange<unknown>>, RawBNode> = {
+  rootOf: btRoot,
+  sizeOf: (t) => t.size,
+  startDraft: (t) => t.clone(),
+  seal: (t) => t.freeze(),
+};
 
 const hex = (x: number): string => `0x${x.toString(16)}`;
 
@@ -105,16 +108,11 @@ export class CowBtreeIndex<E extends IndexEntry> implements VmaIndex<E> {
   probe: IndexProbe | null;
   /** Keys per node. */
   readonly maxNodeSize: number;
-  private published: BTree<StoredRange<E>>;
-  private record: PublishedRecord<E>;
-  /** The writer's clone while an update is in flight (null when none); readers never see it. */
-  private draft: BTree<StoredRange<E>> | null = null;
-  private depth = 0;
-  private versionNo = 0;
   private readonly pageAligned: boolean;
   private readonly nodeBytes: number;
+  /** The published (frozen) tree, the writer's clone while an update is in flight, reader pins, node accounting. */
+  private readonly versions: PublishedVersions<BTree<StoredRange<E>>, RawBNode>;
   private readonly tracker: VersionTracker<RawBNode>;
-  private readonly readers = new Map<number, PublishedRecord<E>>();
 
   constructor(options: CowBtreeOptions = {}) {
     const size = options.maxNodeSize ?? COW_BTREE_DEFAULT_NODE_SIZE;
@@ -125,7 +123,9 @@ export class CowBtreeIndex<E extends IndexEntry> implements VmaIndex<E> {
     this.nodeBytes = modelNodeBytes(size);
     this.pageAligned = options.pageAligned ?? options.checked ?? false;
     this.probe = options.probe ?? null;
-    this.tracker = new VersionTracker<RawBNode>(
+    this.versions = new PublishedVersions<BTree<StoredRange<E>>, RawBNode>(
+      VERSIONS as VersionedTree<BTree<StoredRange<E>>, RawBNode>,
+      btCreate<StoredRange<E>>(size),
       {
         forEachChild(node, visit) {
           const c = node.children;
@@ -135,10 +135,7 @@ export class CowBtreeIndex<E extends IndexEntry> implements VmaIndex<E> {
       },
       () => this.probe,
     );
-    this.published = btCreate<StoredRange<E>>(size);
-    this.published.freeze();
-    this.tracker.adopt(btRoot(this.published));
-    this.record = { tree: this.published, root: btRoot(this.published), size: 0, version: 0 };
+    this.tracker = this.versions.tracker;
   }
 
   get size(): number {
@@ -146,11 +143,11 @@ export class CowBtreeIndex<E extends IndexEntry> implements VmaIndex<E> {
   }
 
   get version(): number {
-    return this.versionNo;
+    return this.versions.version;
   }
 
   private current(): BTree<StoredRange<E>> {
-    return this.draft ?? this.published;
+    return this.versions.current;
   }
 
   /** Line of key i / slot i in the C model of a node. */
@@ -332,25 +329,12 @@ export class CowBtreeIndex<E extends IndexEntry> implements VmaIndex<E> {
 
   /** The writer's private copy: an O(1) clone of the published tree on the update's first write. */
   private writable(): BTree<StoredRange<E>> {
-    if (this.draft === null) this.draft = this.published.clone();
-    return this.draft;
+    return this.versions.writable();
   }
 
+  /** Ends an update: frozen and published now unless inside a bracket. */
   private autoPublish(): void {
-    if (this.depth === 0) this.publishDraft();
-  }
-
-  /** Freeze the draft and swap it in: the one reference swap readers can observe. */
-  private publishDraft(): void {
-    const next = this.draft;
-    if (next === null) return;
-    next.freeze();
-    const old = this.published;
-    this.published = next;
-    this.draft = null;
-    this.tracker.commit(btRoot(old), btRoot(next), this.versionNo);
-    this.versionNo++;
-    this.record = { tree: next, root: btRoot(next), size: next.size, version: this.versionNo };
+    this.versions.updated();
   }
 
   insert(start: number, end: number, entry: E): void {
@@ -479,25 +463,18 @@ export class CowBtreeIndex<E extends IndexEntry> implements VmaIndex<E> {
     const fail = (detail: string): never => {
       throw new IndexInvariantError(`cow-btree: ${detail}`);
     };
-    if (this.draft !== null) {
-      if (this.draft.isFrozen) fail('the draft is frozen');
-      this.checkVersion(this.draft, 'draft');
+    const { draft, published } = this.versions;
+    if (draft !== null) {
+      if (draft.isFrozen) fail('the draft is frozen');
+      this.checkVersion(draft, 'draft');
     }
-    this.checkVersion(this.published, 'published');
-    if (!this.published.isFrozen) fail('the published version is not frozen');
-    const r = this.record;
-    if (r.tree !== this.published || r.root !== btRoot(this.published) || r.size !== this.published.size) {
-      fail(`the published version is not the tree update ${r.version} built`);
-    }
-    if (r.version !== this.versionNo)
-      fail(`published record is version ${r.version}, index is ${this.versionNo}`);
-    if (!this.tracker.isFullyPublished(btRoot(this.published))) {
+    this.checkVersion(published, 'published');
+    if (!published.isFrozen) fail('the published version is not frozen');
+    this.versions.checkRecord(fail);
+    if (!this.tracker.isFullyPublished(btRoot(published))) {
       fail('the published version has nodes that were not accounted for at publish');
     }
-    const seen = new Set<number>();
-    for (const pinned of this.readers.values()) {
-      if (seen.has(pinned.version)) continue;
-      seen.add(pinned.version);
+    for (const pinned of this.versions.pinnedVersions()) {
       const what = `version ${pinned.version} pinned by a reader`;
       if (btRoot(pinned.tree) !== pinned.root) fail(`${what} has a different root than when published`);
       const n = this.checkVersion(pinned.tree, what);
@@ -523,8 +500,8 @@ export class CowBtreeIndex<E extends IndexEntry> implements VmaIndex<E> {
       height: n === 0 ? 0 : t.height + 1,
       bytes: n * COW_BTREE_HEAP_BYTES_PER_ENTRY,
       detail: {
-        version: this.versionNo,
-        ...this.tracker.counters(this.versionNo),
+        version: this.versions.version,
+        ...this.versions.counters(),
         maxNodeSize: this.maxNodeSize,
         heapBytesPerEntry: COW_BTREE_HEAP_BYTES_PER_ENTRY,
         modelNodeBytes: this.nodeBytes,
@@ -535,16 +512,15 @@ export class CowBtreeIndex<E extends IndexEntry> implements VmaIndex<E> {
 
   /** The node accounting of stats().detail without the shape walk. O(readers). */
   accounting(): TrackerCounters {
-    return this.tracker.counters(this.versionNo);
+    return this.versions.counters();
   }
 
   beginUpdate(): void {
-    this.depth++;
+    this.versions.beginUpdate();
   }
 
   publish(): void {
-    if (this.depth === 0) throw new IndexContractError('publish() without beginUpdate()');
-    if (--this.depth === 0) this.publishDraft();
+    this.versions.publish();
   }
 
   /**
@@ -553,9 +529,7 @@ export class CowBtreeIndex<E extends IndexEntry> implements VmaIndex<E> {
    * the last lookup's descent, root to leaf (computed when asked).
    */
   openReader(): LocklessReader<E> {
-    const pinned = this.record;
-    const token = this.tracker.pin(pinned.version);
-    this.readers.set(token, pinned);
+    const { pinned, token } = this.versions.pin();
     let open = true;
     let lastKey: number | null = null;
     const lookupRange = (addr: number): StoredRange<E> | undefined => {
@@ -583,8 +557,7 @@ export class CowBtreeIndex<E extends IndexEntry> implements VmaIndex<E> {
       close(): void {
         if (!open) return;
         open = false;
-        self.readers.delete(token);
-        self.tracker.unpin(token);
+        self.versions.unpin(token);
       },
     };
   }

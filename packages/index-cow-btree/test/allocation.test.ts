@@ -10,7 +10,9 @@ const PAGE = 0x1000;
 
 /** White-box: the published tree's root (the accounting under test must match a full diff of it). */
 function publishedRoot(ix: CowBtreeIndex<T>): RawBNode {
-  return btRoot((ix as unknown as { published: Parameters<typeof btRoot>[0] }).published);
+  return btRoot(
+    (ix as unknown as { versions: { published: Parameters<typeof btRoot>[0] } }).versions.published,
+  );
 }
 
 function allNodes(root: RawBNode): Set<RawBNode> {

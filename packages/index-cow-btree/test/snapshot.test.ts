@@ -5,7 +5,7 @@ import { createCowBtreeIndex } from '../src/index.js';
 
 /** The index's private fields the shared suite needs to reach. */
 interface Internals {
-  readonly readers: Map<number, { root: { keys: number[] } }>;
+  readonly versions: { readers: Map<number, { root: { keys: number[] } }> };
   readonly tracker: { ids: Map<unknown, number> };
 }
 const internals = (ix: VmaIndex<TestEntry>): Internals => ix as unknown as Internals;
@@ -15,7 +15,7 @@ describeSnapshotSemantics('cow-btree', (o) => createCowBtreeIndex(o), {
   // Small nodes, so the pinned version has a root with several keys to disorder.
   corruptionFactory: (o) => createCowBtreeIndex({ ...o, maxNodeSize: 4 }),
   corruptPinned: (ix) => {
-    const root = [...internals(ix).readers.values()][0]!.root;
+    const root = [...internals(ix).versions.readers.values()][0]!.root;
     const saved = root.keys[0]!;
     root.keys[0] = saved + 1;
     return () => {
@@ -29,8 +29,8 @@ describe('cow-btree published versions', () => {
     const ix = createCowBtreeIndex<TestEntry>();
     ix.insert(0, 0x1000, { id: 1 });
     const published = (
-      ix as unknown as { published: { set(k: number, v: unknown): void; isFrozen: boolean } }
-    ).published;
+      ix as unknown as { versions: { published: { set(k: number, v: unknown): void; isFrozen: boolean } } }
+    ).versions.published;
     expect(published.isFrozen).toBe(true);
     expect(() => published.set(5, {})).toThrow(/frozen/);
     ix.validate();

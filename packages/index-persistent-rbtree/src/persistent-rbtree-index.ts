@@ -25,13 +25,15 @@ import {
   type LocklessReader,
   type NodeShape,
   PAGE_SIZE,
+  PublishedVersions,
   type RangeVisitor,
   type ReaderOutcome,
   type StoredRange,
   type TrackerCounters,
   type UnmappedAreaRequest,
   unmappedAreaVia,
-  VersionTracker,
+  type VersionedTree,
+  type VersionTracker,
   type VmaIndex,
 } from '@vmakit/core';
 import { checkRbVersion } from './check-version.js';
@@ -79,13 +81,12 @@ const SHAPE: NodeShape<Node<unknown>> = {
   nodeBytes: RBTREE_NODE_MODEL_BYTES,
 };
 
-/** What validate() compares a version against: the tree as it was when published. */
-interface PublishedRecord<E> {
-  readonly tree: Version<E>;
-  readonly root: Node<E> | null;
-  readonly size: number;
-  readonly version: number;
-}
+/** How the version plumbing sees a library version: persistent, so it is its own draft. */
+const VERSIONS: VersionedTree<Version<unknown>, Node<unknown>> = {
+  rootOf: (t) => t.root,
+  sizeOf: (t) => t.length,
+  startDraft: (t) => t,
+};
 
 const hex = (x: number): string => `0x${x.toString(16)}`;
 
@@ -102,22 +103,21 @@ export class PersistentRbtreeIndex<E extends IndexEntry> implements VmaIndex<E> 
   readonly semantics = 'snapshot' as const;
   readonly era = 'maple-era' as const;
   probe: IndexProbe | null;
-  private published: Version<E> = rbEmpty();
-  private record: PublishedRecord<E>;
-  /** The version an update in flight is building (null when none); readers never see it. */
-  private draft: Version<E> | null = null;
-  private depth = 0;
-  private versionNo = 0;
   private readonly pageAligned: boolean;
+  /** The published version, the draft of an update in flight, brackets, reader pins, node accounting. */
+  private readonly versions: PublishedVersions<Version<E>, Node<E>>;
   private readonly tracker: VersionTracker<Node<E>>;
-  /** What each open reader pinned, by tracker token. */
-  private readonly readers = new Map<number, PublishedRecord<E>>();
 
   constructor(options: IndexOptions = {}) {
     this.pageAligned = options.pageAligned ?? options.checked ?? false;
     this.probe = options.probe ?? null;
-    this.tracker = new VersionTracker<Node<E>>(SHAPE as NodeShape<Node<E>>, () => this.probe);
-    this.record = { tree: this.published, root: null, size: 0, version: 0 };
+    this.versions = new PublishedVersions<Version<E>, Node<E>>(
+      VERSIONS as VersionedTree<Version<E>, Node<E>>,
+      rbEmpty(),
+      SHAPE as NodeShape<Node<E>>,
+      () => this.probe,
+    );
+    this.tracker = this.versions.tracker;
   }
 
   get size(): number {
@@ -125,12 +125,12 @@ export class PersistentRbtreeIndex<E extends IndexEntry> implements VmaIndex<E> 
   }
 
   get version(): number {
-    return this.versionNo;
+    return this.versions.version;
   }
 
   /** What the writer sees: the draft when an update is in flight. */
   private current(): Version<E> {
-    return this.draft ?? this.published;
+    return this.versions.current;
   }
 
   /**
@@ -255,26 +255,15 @@ export class PersistentRbtreeIndex<E extends IndexEntry> implements VmaIndex<E> 
     }
   }
 
-  /** Starts the draft of an update: the writer's private next version. */
+  /** The draft of an update: the writer's private next version. */
   private writable(): Version<E> {
-    if (this.draft === null) this.draft = this.published;
-    return this.draft;
+    return this.versions.writable();
   }
 
-  private autoPublish(): void {
-    if (this.depth === 0) this.publishDraft();
-  }
-
-  /** The one reference swap that makes the draft visible, then the node accounting. */
-  private publishDraft(): void {
-    const next = this.draft;
-    if (next === null) return;
-    const old = this.published;
-    this.published = next;
-    this.draft = null;
-    this.tracker.commit(old.root, next.root, this.versionNo);
-    this.versionNo++;
-    this.record = { tree: next, root: next.root, size: next.length, version: this.versionNo };
+  /** Ends an update whose new version is `next`: published now unless inside a bracket. */
+  private commit(next: Version<E>): void {
+    this.versions.setDraft(next);
+    this.versions.updated();
   }
 
   insert(start: number, end: number, entry: E): void {
@@ -286,8 +275,7 @@ export class PersistentRbtreeIndex<E extends IndexEntry> implements VmaIndex<E> 
         `insert: [${hex(start)}, ${hex(end)}) overlaps [${hex(c.value.start)}, ${hex(c.value.end)})`,
       );
     }
-    this.draft = rbInsertNew(this.writable(), end, { start, end, entry });
-    this.autoPublish();
+    this.commit(rbInsertNew(this.writable(), end, { start, end, entry }));
   }
 
   store(start: number, end: number, entry: E | null): void {
@@ -313,8 +301,7 @@ export class PersistentRbtreeIndex<E extends IndexEntry> implements VmaIndex<E> 
     }
     if (entry !== null) d = rbInsertNew(d, end, { start, end, entry });
     if (keepLast) d = rbReplaceValue(d, last.end, { start: end, end: last.end, entry: last.entry });
-    this.draft = d;
-    this.autoPublish();
+    this.commit(d);
   }
 
   remove(start: number, end: number, entry: E): void {
@@ -327,16 +314,14 @@ export class PersistentRbtreeIndex<E extends IndexEntry> implements VmaIndex<E> 
         `remove: [${hex(start)}, ${hex(end)}) is not a range of the index mapped to that entry`,
       );
     }
-    this.draft = rbRemoveExisting(this.writable(), end);
-    this.autoPublish();
+    this.commit(rbRemoveExisting(this.writable(), end));
   }
 
   eraseAt(addr: number): E | null {
     const c = this.firstAbove(this.current(), addr);
     if (c === null || c.value.start > addr) return null;
     const { end, entry } = c.value;
-    this.draft = rbRemoveExisting(this.writable(), end);
-    this.autoPublish();
+    this.commit(rbRemoveExisting(this.writable(), end));
     return entry;
   }
 
@@ -377,22 +362,15 @@ export class PersistentRbtreeIndex<E extends IndexEntry> implements VmaIndex<E> 
       const n = checkRbVersion(t.root, what, this.pageAligned, nodeCheck);
       if (n !== t.length) fail(`${what} holds ${n} ranges but reports ${t.length}`);
     };
-    if (this.draft !== null) check(this.draft, 'draft');
-    check(this.published, 'published');
+    const draft = this.versions.draft;
+    if (draft !== null) check(draft, 'draft');
+    check(this.versions.published, 'published');
     // The accounting walk at publish tags every new node, the root first.
-    const root = this.published.root;
+    const root = this.versions.published.root;
     if (root !== null && !this.tracker.isPublishedNode(root))
       fail('the published root was not accounted for at publish');
-    const r = this.record;
-    if (r.tree !== this.published || r.root !== this.published.root || r.size !== this.published.length) {
-      fail(`the published version is not the tree update ${r.version} built`);
-    }
-    if (r.version !== this.versionNo)
-      fail(`published record is version ${r.version}, index is ${this.versionNo}`);
-    const seen = new Set<number>();
-    for (const pinned of this.readers.values()) {
-      if (seen.has(pinned.version)) continue;
-      seen.add(pinned.version);
+    this.versions.checkRecord(fail);
+    for (const pinned of this.versions.pinnedVersions()) {
       const what = `version ${pinned.version} pinned by a reader`;
       if (pinned.tree.root !== pinned.root) fail(`${what} has a different root than when published`);
       const n = checkRbVersion(pinned.root, what, this.pageAligned);
@@ -421,8 +399,8 @@ export class PersistentRbtreeIndex<E extends IndexEntry> implements VmaIndex<E> 
       height,
       bytes: n * RBTREE_HEAP_BYTES_PER_ENTRY,
       detail: {
-        version: this.versionNo,
-        ...this.tracker.counters(this.versionNo),
+        version: this.versions.version,
+        ...this.versions.counters(),
         heapBytesPerEntry: RBTREE_HEAP_BYTES_PER_ENTRY,
         modelNodeBytes: RBTREE_NODE_MODEL_BYTES,
         modelBytes: n * RBTREE_NODE_MODEL_BYTES,
@@ -436,16 +414,15 @@ export class PersistentRbtreeIndex<E extends IndexEntry> implements VmaIndex<E> 
    * nodes still waiting for them. O(readers).
    */
   accounting(): TrackerCounters {
-    return this.tracker.counters(this.versionNo);
+    return this.versions.counters();
   }
 
   beginUpdate(): void {
-    this.depth++;
+    this.versions.beginUpdate();
   }
 
   publish(): void {
-    if (this.depth === 0) throw new IndexContractError('publish() without beginUpdate()');
-    if (--this.depth === 0) this.publishDraft();
+    this.versions.publish();
   }
 
   /**
@@ -454,9 +431,7 @@ export class PersistentRbtreeIndex<E extends IndexEntry> implements VmaIndex<E> 
    * close(). `path` lists the node ids of the last lookup's descent (computed when asked).
    */
   openReader(): LocklessReader<E> {
-    const pinned = this.record;
-    const token = this.tracker.pin(pinned.version);
-    this.readers.set(token, pinned);
+    const { pinned, token } = this.versions.pin();
     let open = true;
     let lastKey: number | null = null;
     const guard = (): void => {
@@ -469,7 +444,7 @@ export class PersistentRbtreeIndex<E extends IndexEntry> implements VmaIndex<E> 
       return rbFirstAbove(pinned.tree, addr)?.value ?? null;
     };
     const tracker = this.tracker;
-    const readers = this.readers;
+    const versions = this.versions;
     return {
       find(addr: number): E | null {
         return lookupRange(addr)?.entry ?? null;
@@ -493,8 +468,7 @@ export class PersistentRbtreeIndex<E extends IndexEntry> implements VmaIndex<E> 
       close(): void {
         if (!open) return;
         open = false;
-        readers.delete(token);
-        tracker.unpin(token);
+        versions.unpin(token);
       },
     };
   }

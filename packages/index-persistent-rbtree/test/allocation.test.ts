@@ -14,7 +14,7 @@ interface RawNode {
 
 /** White-box: the published tree's root (the accounting under test must match a full diff of it). */
 function publishedRoot(ix: PersistentRbtreeIndex<T>): RawNode | null {
-  return (ix as unknown as { published: { root: RawNode | null } }).published.root;
+  return (ix as unknown as { versions: { published: { root: RawNode | null } } }).versions.published.root;
 }
 
 function allNodes(root: RawNode | null): Set<RawNode> {

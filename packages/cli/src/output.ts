@@ -3,10 +3,11 @@
  * (write a temporary sibling, then rename) so an interrupted run never leaves a half-written file.
  * Everything printed goes through terminal.ts, so no name from a trace can act on the terminal.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { UsageError } from './errors.js';
 import { safeJsonText, safeName, terminalSafe } from './terminal.js';
+
+/** Write `content` to `path` atomically, creating parent folders (the report package's writer). */
+export { writeFileAtomic } from '@vmakit/report';
 
 /** Output formats a data command accepts. */
 export type OutputFormat = 'text' | 'json';
@@ -30,21 +31,6 @@ export function printText(text: string): void {
 /** One line of progress or a notice on stderr (terminal-safe). */
 export function note(text: string): void {
   process.stderr.write(`${terminalSafe(text)}\n`);
-}
-
-let tmpCounter = 0;
-
-/** Write `content` to `path` atomically, creating parent folders. */
-export function writeFileAtomic(path: string, content: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.vmakit-cli-${process.pid}-${++tmpCounter}.tmp`);
-  try {
-    writeFileSync(tmp, content);
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
 }
 
 /** Render rows as an aligned plain-text table (cells made terminal-safe, one line each). */

@@ -26,7 +26,7 @@ export type { MarkdownReport } from './render/markdown.js';
 export { renderMarkdown } from './render/markdown.js';
 export { renderText, TEXT_WIDTH } from './render/text.js';
 export type { ReportFiles } from './render/write.js';
-export { renderAll, writeReport } from './render/write.js';
+export { renderAll, writeFileAtomic, writeReport } from './render/write.js';
 export type { FaultFigures, ReplayReportLike } from './schema/adapters.js';
 export { replayRowFrom } from './schema/adapters.js';
 export type { CellSection, LocatedCell } from './schema/cells.js';

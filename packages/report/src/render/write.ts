@@ -34,8 +34,12 @@ export function renderAll(doc: ResultsDocument): ReportFiles {
 
 let tmpCounter = 0;
 
-/** Writes `content` to `path` through a temporary sibling and a rename (atomic on POSIX). */
-export function writeFileAtomic(path: string, content: string): void {
+/**
+ * Writes `content` to `path` through a temporary sibling and a rename (atomic on POSIX), creating
+ * parent folders; on failure the temporary file is removed and `path` is untouched. Synchronous,
+ * unlike @vmakit/formats' streaming (and gzipping) writer of capture files.
+ */
+export function writeFileAtomic(path: string, content: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.vmakit-${process.pid}-${++tmpCounter}.tmp`);
   try {

@@ -99,22 +99,6 @@ export function publishedMaxCpus(quick: boolean): number {
   return quick ? 24 : Number.POSITIVE_INFINITY;
 }
 
-/** The SimTask of a published run configuration. */
-export function publishedTask(c: SimRunConfig): SimTask {
-  return {
-    kind: 'sim',
-    workload: c.workload,
-    params: c.params,
-    cpus: c.cpus,
-    strategy: c.strategy,
-    index: c.index,
-    profile: c.profile,
-    seed: c.seed,
-    ...(c.durationNs !== undefined ? { durationNs: c.durationNs } : {}),
-    ...(c.warmupNs !== undefined ? { warmupNs: c.warmupNs } : {}),
-  };
-}
-
 /**
  * Every unit of the selection (this shard's only when `shard` is set) in matrix order, and the
  * skipped cells. O(units).

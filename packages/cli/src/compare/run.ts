@@ -29,7 +29,8 @@ import {
   violationsOf,
 } from '../results/rows.js';
 import { PoolAbortedError, type TaskPool } from '../work/pool.js';
-import { type PublishedUnit, publishedTask, type Unit } from './plan.js';
+import type { PublishedUnit, Unit } from './plan.js';
+import { taskOfRun } from './published.js';
 
 /** Rows gathered so far, by section, and the finished unit keys. */
 export interface Collected {
@@ -99,7 +100,7 @@ async function runPublished(
     runs.map(async (config: SimRunConfig) => {
       const label = `${config.workload} ${config.strategy} x ${config.index} on ${config.cpus} CPUs`;
       try {
-        const p = await pool.run(publishedTask(config));
+        const p = await pool.run(taskOfRun(config));
         tick(label);
         return { config, metrics: p };
       } catch (err) {

@@ -46,6 +46,7 @@ export type { RangeWalk } from './index-support/gap-walk.js';
 export { emptyAreaRevWalk, emptyAreaWalk, INDEX_MAX } from './index-support/gap-walk.js';
 export type { PublishedVersion, VersionedTree } from './index-support/published-versions.js';
 export { PublishedVersions } from './index-support/published-versions.js';
+export { checkRangeArgs, requireEntry } from './index-support/range-args.js';
 export type { StoredRange } from './index-support/stored-range.js';
 export type { NodeShape, TrackerCounters } from './index-support/version-tracker.js';
 export { VersionTracker } from './index-support/version-tracker.js';

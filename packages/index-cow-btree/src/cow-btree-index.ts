@@ -14,6 +14,7 @@
  * Addresses are integers; a fractional query is rounded so that the answers stay exact.
  */
 import {
+  checkRangeArgs,
   emptyAreaRevWalk,
   emptyAreaWalk,
   INDEX_MAX,
@@ -28,6 +29,7 @@ import {
   PublishedVersions,
   type RangeVisitor,
   type ReaderOutcome,
+  requireEntry,
   type StoredRange,
   type TrackerCounters,
   type UnmappedAreaRequest,
@@ -310,21 +312,11 @@ export class CowBtreeIndex<E extends IndexEntry> implements VmaIndex<E> {
   }
 
   private checkRange(op: string, start: number, end: number): void {
-    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0) {
-      throw new IndexContractError(
-        `${op}: range [${start}, ${end}) is not made of non-negative safe integers`,
-      );
-    }
-    if (end <= start) throw new IndexContractError(`${op}: empty or inverted range [${start}, ${end})`);
-    if (this.pageAligned && (start % PAGE_SIZE !== 0 || end % PAGE_SIZE !== 0)) {
-      throw new IndexContractError(`${op}: range [${hex(start)}, ${hex(end)}) is not page aligned`);
-    }
+    checkRangeArgs(op, start, end, this.pageAligned);
   }
 
   private checkEntry(op: string, entry: E | null | undefined): void {
-    if (entry === null || entry === undefined) {
-      throw new IndexContractError(`${op}: no entry given (use store(start, end, null) to clear a range)`);
-    }
+    requireEntry(op, entry);
   }
 
   /** The writer's private copy: an O(1) clone of the published tree on the update's first write. */

@@ -9,6 +9,7 @@
  * emptyArea/emptyAreaRev O(log n) guided by the gap arrays; validate O(n).
  */
 import {
+  checkRangeArgs,
   IndexContractError,
   type IndexEntry,
   type IndexOptions,
@@ -16,7 +17,6 @@ import {
   type IndexStats,
   type LocklessReader,
   type LocklessSemantics,
-  PAGE_SIZE,
   type RangeVisitor,
   type ReaderOutcome,
   type UnmappedAreaRequest,
@@ -173,15 +173,7 @@ export class MapleIndex<E extends IndexEntry> implements VmaIndex<E> {
   }
 
   private checkRange(op: string, start: number, end: number): void {
-    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0) {
-      throw new IndexContractError(
-        `${op}: range [${start}, ${end}) is not made of non-negative safe integers`,
-      );
-    }
-    if (end <= start) throw new IndexContractError(`${op}: empty or inverted range [${start}, ${end})`);
-    if (this.pageAligned && (start % PAGE_SIZE !== 0 || end % PAGE_SIZE !== 0)) {
-      throw new IndexContractError(`${op}: range [${hex(start)}, ${hex(end)}) is not page aligned`);
-    }
+    checkRangeArgs(op, start, end, this.pageAligned);
   }
 
   private checkEntry(op: string, entry: unknown): void {

@@ -13,6 +13,7 @@
  * written), so it models the same read side and the same O(log n) allocation per update.
  */
 import {
+  checkRangeArgs,
   emptyAreaRevWalk,
   emptyAreaWalk,
   INDEX_MAX,
@@ -24,10 +25,10 @@ import {
   type IndexStats,
   type LocklessReader,
   type NodeShape,
-  PAGE_SIZE,
   PublishedVersions,
   type RangeVisitor,
   type ReaderOutcome,
+  requireEntry,
   type StoredRange,
   type TrackerCounters,
   type UnmappedAreaRequest,
@@ -238,21 +239,11 @@ export class PersistentRbtreeIndex<E extends IndexEntry> implements VmaIndex<E> 
   }
 
   private checkRange(op: string, start: number, end: number): void {
-    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0) {
-      throw new IndexContractError(
-        `${op}: range [${start}, ${end}) is not made of non-negative safe integers`,
-      );
-    }
-    if (end <= start) throw new IndexContractError(`${op}: empty or inverted range [${start}, ${end})`);
-    if (this.pageAligned && (start % PAGE_SIZE !== 0 || end % PAGE_SIZE !== 0)) {
-      throw new IndexContractError(`${op}: range [${hex(start)}, ${hex(end)}) is not page aligned`);
-    }
+    checkRangeArgs(op, start, end, this.pageAligned);
   }
 
   private checkEntry(op: string, entry: E | null | undefined): void {
-    if (entry === null || entry === undefined) {
-      throw new IndexContractError(`${op}: no entry given (use store(start, end, null) to clear a range)`);
-    }
+    requireEntry(op, entry);
   }
 
   /** The draft of an update: the writer's private next version. */

@@ -9,13 +9,13 @@
  */
 import {
   allocId,
+  checkRangeArgs,
   IndexContractError,
   type IndexEntry,
   type IndexOptions,
   type IndexProbe,
   type IndexStats,
   type LocklessReader,
-  PAGE_SIZE,
   type RangeVisitor,
   type UnmappedAreaRequest,
   unmappedAreaVia,
@@ -101,15 +101,7 @@ export class RbtreeIndex<E extends IndexEntry> implements VmaIndex<E> {
   }
 
   private checkRange(op: string, start: number, end: number): void {
-    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0) {
-      throw new IndexContractError(
-        `${op}: range [${start}, ${end}) is not made of non-negative safe integers`,
-      );
-    }
-    if (end <= start) throw new IndexContractError(`${op}: empty or inverted range [${start}, ${end})`);
-    if (this.pageAligned && (start % PAGE_SIZE !== 0 || end % PAGE_SIZE !== 0)) {
-      throw new IndexContractError(`${op}: range [${hex(start)}, ${hex(end)}) is not page aligned`);
-    }
+    checkRangeArgs(op, start, end, this.pageAligned);
   }
 
   private checkEntry(op: string, entry: E | null): void {

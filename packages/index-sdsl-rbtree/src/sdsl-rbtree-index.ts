@@ -20,6 +20,7 @@
 import { OrderedMap, type OrderedMapIterator } from '@js-sdsl/ordered-map';
 import {
   allocId,
+  checkRangeArgs,
   emptyAreaRevWalk,
   emptyAreaWalk,
   INDEX_MAX,
@@ -191,15 +192,7 @@ export class SdslRbtreeIndex<E extends IndexEntry> implements VmaIndex<E> {
   }
 
   private checkRange(op: string, start: number, end: number): void {
-    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0) {
-      throw new IndexContractError(
-        `${op}: range [${start}, ${end}) is not made of non-negative safe integers`,
-      );
-    }
-    if (end <= start) throw new IndexContractError(`${op}: empty or inverted range [${start}, ${end})`);
-    if (this.pageAligned && (start % PAGE_SIZE !== 0 || end % PAGE_SIZE !== 0)) {
-      throw new IndexContractError(`${op}: range [${hex(start)}, ${hex(end)}) is not page aligned`);
-    }
+    checkRangeArgs(op, start, end, this.pageAligned);
   }
 
   /** Marks a change: published now outside a bracket, at the outermost publish() inside one. */

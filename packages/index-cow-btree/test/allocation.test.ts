@@ -1,4 +1,5 @@
 import type { IndexProbe } from '@vmakit/core';
+import { xorshift } from '@vmakit/testkit/conformance';
 import { describe, expect, it } from 'vitest';
 import { btRoot, type RawBNode } from '../src/btree-adapter.js';
 import { type CowBtreeIndex, createCowBtreeIndex } from '../src/index.js';
@@ -26,22 +27,10 @@ function allNodes(root: RawBNode): Set<RawBNode> {
   return out;
 }
 
-function prng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
-
 function build(n: number, seed: number, maxNodeSize = 16, probe: IndexProbe | null = null): CowBtreeIndex<T> {
   const ix = createCowBtreeIndex<T>({ probe, maxNodeSize });
   const order = Array.from({ length: n }, (_, i) => i);
-  const rnd = prng(seed);
+  const rnd = xorshift(seed);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(rnd() * (i + 1));
     [order[i], order[j]] = [order[j]!, order[i]!];
@@ -54,7 +43,7 @@ describe('cow-btree node accounting', () => {
   for (const size of [4, 16]) {
     it(`counts exactly the nodes a full identity diff of the two versions finds (node size ${size})`, () => {
       const ix = build(2000, 1, size);
-      const rnd = prng(2);
+      const rnd = xorshift(2);
       for (let step = 0; step < 300; step++) {
         const before = allNodes(publishedRoot(ix));
         const version = ix.version;
@@ -83,7 +72,7 @@ describe('cow-btree node accounting', () => {
     const levels = ix.stats().height;
     // The brief's generic bound, and the B-tree one: the root-to-leaf path plus splits or merges.
     const bound = Math.min(4 * Math.log2(n) + 8, 2 * levels + 2);
-    const rnd = prng(4);
+    const rnd = xorshift(4);
     let worst = 0;
     for (let step = 0; step < 2000; step++) {
       const i = Math.floor(rnd() * n);

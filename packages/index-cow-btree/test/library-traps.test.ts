@@ -1,4 +1,5 @@
 import { IndexContractError, IndexInvariantError } from '@vmakit/core';
+import { xorshift } from '@vmakit/testkit/conformance';
 import { describe, expect, it } from 'vitest';
 import {
   btCheckValid,
@@ -10,18 +11,6 @@ import {
   unwrapDefault,
 } from '../src/btree-adapter.js';
 import { createCowBtreeIndex } from '../src/index.js';
-
-function prng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
 
 describe('sorted-btree traps (library facts the adapter hides)', () => {
   it('unwraps a CommonJS default export in both shapes a loader may hand over', () => {
@@ -73,7 +62,7 @@ describe('sorted-btree traps (library facts the adapter hides)', () => {
   });
 
   it('clone, then mutate both copies: each matches its own model and stays valid', () => {
-    const rnd = prng(17);
+    const rnd = xorshift(17);
     for (const size of [4, 16, 32]) {
       const a = btCreate<number>(size);
       const ma = new Map<number, number>();

@@ -1,4 +1,5 @@
 import type { IndexProbe } from '@vmakit/core';
+import { xorshift } from '@vmakit/testkit/conformance';
 import { describe, expect, it } from 'vitest';
 import { createPersistentRbtreeIndex, type PersistentRbtreeIndex } from '../src/index.js';
 
@@ -29,23 +30,11 @@ function allNodes(root: RawNode | null): Set<RawNode> {
   return out;
 }
 
-function prng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
-
 /** Inserts n one-page ranges with one-page holes, in a fixed shuffled order. */
 function build(n: number, seed: number, probe: IndexProbe | null = null): PersistentRbtreeIndex<T> {
   const ix = createPersistentRbtreeIndex<T>({ probe });
   const order = Array.from({ length: n }, (_, i) => i);
-  const rnd = prng(seed);
+  const rnd = xorshift(seed);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(rnd() * (i + 1));
     [order[i], order[j]] = [order[j]!, order[i]!];
@@ -57,7 +46,7 @@ function build(n: number, seed: number, probe: IndexProbe | null = null): Persis
 describe('persistent-rbtree node accounting', () => {
   it('counts exactly the nodes a full identity diff of the two versions finds', () => {
     const ix = build(2000, 1);
-    const rnd = prng(2);
+    const rnd = xorshift(2);
     for (let step = 0; step < 300; step++) {
       const before = allNodes(publishedRoot(ix));
       const version = ix.version;
@@ -84,7 +73,7 @@ describe('persistent-rbtree node accounting', () => {
     const n = 20_000;
     const ix = build(n, 3);
     const bound = 4 * Math.log2(n) + 8;
-    const rnd = prng(4);
+    const rnd = xorshift(4);
     let worst = 0;
     for (let step = 0; step < 2000; step++) {
       const i = Math.floor(rnd() * n);

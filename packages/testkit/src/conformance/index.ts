@@ -11,6 +11,7 @@ export { makeTestEntry } from './entry.js';
 export { ConformanceFailure } from './failure.js';
 export type { ConformanceOptions } from './options.js';
 export { DEFAULT_OPS, DEFAULT_SEED, resolveOps } from './options.js';
+export { xorshift } from './prng.js';
 export type { ProbeCheckResult } from './probe.js';
 export { checkProbe, RecordingProbe } from './probe.js';
 export type { Profile } from './profiles.js';

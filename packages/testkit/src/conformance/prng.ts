@@ -46,3 +46,20 @@ export class Prng {
     return a;
   }
 }
+
+/**
+ * Marsaglia's xorshift32 as a function returning uniform numbers in [0, 1) (seed 0 is taken as 1):
+ * the generator the snapshot and node-accounting tests of the index packages draw their fixed
+ * update sequences from. O(1) per number.
+ */
+export function xorshift(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 0x100000000;
+  };
+}

@@ -6,6 +6,7 @@
 import { IndexContractError, type IndexFactory, IndexInvariantError, type VmaIndex } from '@vmakit/core';
 import { describe, expect, it } from 'vitest';
 import type { TestEntry } from './entry.js';
+import { xorshift } from './prng.js';
 
 /** The hooks into one index's internals that the suite needs. */
 export interface SnapshotSemanticsOptions {
@@ -22,19 +23,6 @@ export interface SnapshotSemanticsOptions {
 
 const PAGE = 0x1000;
 const e = (id: number): TestEntry => ({ id });
-
-/** A deterministic xorshift generator, so the update sequence is fixed. */
-function xorshift(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
 
 /**
  * Registers `<name> snapshot semantics` with vitest. Call it at the top level of a test file:

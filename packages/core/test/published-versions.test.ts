@@ -82,4 +82,32 @@ describe('PublishedVersions', () => {
     expect(v.pinnedVersions()).toEqual([]);
     expect(v.counters()).toMatchObject({ openReaders: 0, versionsRetained: 0, nodesAwaitingGrace: 0 });
   });
+
+  it('a reader answers from its pinned version until close(), then refuses', () => {
+    const v = fresh();
+    const entry = { id: 7 };
+    const range = { start: 0x1000, end: 0x2000, entry };
+    let seen: Toy | null = null;
+    const r = v.openReader<typeof entry>(
+      (tree, addr) => {
+        seen = tree;
+        return addr < range.end ? range : null;
+      },
+      (pinned) => [pinned.version],
+    );
+    expect(r.path).toEqual([]);
+    expect(r.find(0)).toBe(entry);
+    expect(r.lookup(0)).toBeNull();
+    expect(r.lookup(0x1fff)).toBe(entry);
+    expect(r.find(0x2000)).toBeNull();
+    expect(seen).toBe(v.published);
+    expect(r.outcome).toBe('clean');
+    expect(r.path).toEqual([0]);
+    expect(v.counters().openReaders).toBe(1);
+    r.close();
+    r.close();
+    expect(v.counters().openReaders).toBe(0);
+    expect(r.path).toEqual([]);
+    expect(() => r.find(0)).toThrow(IndexContractError);
+  });
 });

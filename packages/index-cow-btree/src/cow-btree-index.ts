@@ -28,7 +28,6 @@ import {
   PAGE_SIZE,
   PublishedVersions,
   type RangeVisitor,
-  type ReaderOutcome,
   requireEntry,
   type StoredRange,
   type TrackerCounters,
@@ -521,37 +520,13 @@ export class CowBtreeIndex<E extends IndexEntry> implements VmaIndex<E> {
    * the last lookup's descent, root to leaf (computed when asked).
    */
   openReader(): LocklessReader<E> {
-    const { pinned, token } = this.versions.pin();
-    let open = true;
-    let lastKey: number | null = null;
-    const lookupRange = (addr: number): StoredRange<E> | undefined => {
-      if (!open) throw new IndexContractError('reader used after close()');
-      lastKey = Number.isNaN(addr) ? null : Math.floor(addr);
-      return this.firstAbove(pinned.tree, addr);
-    };
-    const self = this;
-    return {
-      find(addr: number): E | null {
-        return lookupRange(addr)?.entry ?? null;
-      },
-      lookup(addr: number): E | null {
-        const r = lookupRange(addr);
-        return r !== undefined && r.start <= addr ? r.entry : null;
-      },
-      get outcome(): ReaderOutcome {
-        return 'clean';
-      },
-      get path(): readonly number[] {
-        // After close() the pinned nodes may be freed: there is no path to name.
-        if (lastKey === null || !open) return [];
-        return self.descend(pinned.tree, lastKey, null).map((n) => self.tracker.idOf(n));
-      },
-      close(): void {
-        if (!open) return;
-        open = false;
-        self.versions.unpin(token);
-      },
-    };
+    return this.versions.openReader<E>(
+      (tree, addr) => this.firstAbove(tree, addr),
+      (pinned, addr) =>
+        Number.isNaN(addr)
+          ? []
+          : this.descend(pinned.tree, Math.floor(addr), null).map((n) => this.tracker.idOf(n)),
+    );
   }
 }
 

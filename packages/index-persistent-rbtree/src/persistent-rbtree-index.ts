@@ -27,7 +27,6 @@ import {
   type NodeShape,
   PublishedVersions,
   type RangeVisitor,
-  type ReaderOutcome,
   requireEntry,
   type StoredRange,
   type TrackerCounters,
@@ -422,46 +421,19 @@ export class PersistentRbtreeIndex<E extends IndexEntry> implements VmaIndex<E> 
    * close(). `path` lists the node ids of the last lookup's descent (computed when asked).
    */
   openReader(): LocklessReader<E> {
-    const { pinned, token } = this.versions.pin();
-    let open = true;
-    let lastKey: number | null = null;
-    const guard = (): void => {
-      if (!open) throw new IndexContractError('reader used after close()');
-    };
-    const lookupRange = (addr: number): StoredRange<E> | null => {
-      guard();
-      lastKey = addr;
-      this.readPath(pinned.tree, addr, false);
-      return rbFirstAbove(pinned.tree, addr)?.value ?? null;
-    };
-    const tracker = this.tracker;
-    const versions = this.versions;
-    return {
-      find(addr: number): E | null {
-        return lookupRange(addr)?.entry ?? null;
+    return this.versions.openReader<E>(
+      (tree, addr) => {
+        this.readPath(tree, addr, false);
+        return rbFirstAbove(tree, addr)?.value;
       },
-      lookup(addr: number): E | null {
-        const r = lookupRange(addr);
-        return r !== null && r.start <= addr ? r.entry : null;
-      },
-      get outcome(): ReaderOutcome {
-        return 'clean';
-      },
-      get path(): readonly number[] {
+      (pinned, addr) => {
         const path: number[] = [];
-        // After close() the pinned nodes may be freed: there is no path to name.
-        if (lastKey === null || !open) return path;
-        for (let n = pinned.root; n !== null; n = lastKey - n.key < 0 ? n.left : n.right) {
-          path.push(tracker.idOf(n));
+        for (let n = pinned.root; n !== null; n = addr - n.key < 0 ? n.left : n.right) {
+          path.push(this.tracker.idOf(n));
         }
         return path;
       },
-      close(): void {
-        if (!open) return;
-        open = false;
-        versions.unpin(token);
-      },
-    };
+    );
   }
 }
 

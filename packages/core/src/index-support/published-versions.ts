@@ -6,7 +6,8 @@
  * swap that publishes a version.
  */
 import { IndexContractError } from '../errors.js';
-import type { IndexProbe } from '../vma-index.js';
+import type { IndexProbe, LocklessReader, ReaderOutcome } from '../vma-index.js';
+import type { StoredRange } from './stored-range.js';
 import { type NodeShape, type TrackerCounters, VersionTracker } from './version-tracker.js';
 
 /** How the publisher sees one version of the index's tree. */
@@ -145,6 +146,50 @@ export class PublishedVersions<T, N extends object> {
   unpin(token: number): void {
     this.readers.delete(token);
     this.tracker.unpin(token);
+  }
+
+  /**
+   * A lockless reader on the version published now (outcome always `clean`: it holds a whole
+   * immutable version). `firstAbove(tree, addr)` is find_vma on the pinned tree (reporting its reads
+   * to the probe); `pathOf(pinned, addr)` names the nodes of the descent for the last address looked
+   * up, root first. The pin holds until close(); a closed reader throws IndexContractError and has
+   * no path. O(1) plus the lookups.
+   */
+  openReader<E>(
+    firstAbove: (tree: T, addr: number) => StoredRange<E> | null | undefined,
+    pathOf: (pinned: PublishedVersion<T, N>, addr: number) => number[],
+  ): LocklessReader<E> {
+    const { pinned, token } = this.pin();
+    let open = true;
+    let lastAddr: number | null = null;
+    const lookupRange = (addr: number): StoredRange<E> | null => {
+      if (!open) throw new IndexContractError('reader used after close()');
+      lastAddr = addr;
+      return firstAbove(pinned.tree, addr) ?? null;
+    };
+    const versions = this;
+    return {
+      find(addr: number): E | null {
+        return lookupRange(addr)?.entry ?? null;
+      },
+      lookup(addr: number): E | null {
+        const r = lookupRange(addr);
+        return r !== null && r.start <= addr ? r.entry : null;
+      },
+      get outcome(): ReaderOutcome {
+        return 'clean';
+      },
+      get path(): readonly number[] {
+        // After close() the pinned nodes may be freed: there is no path to name.
+        if (lastAddr === null || !open) return [];
+        return pathOf(pinned, lastAddr);
+      },
+      close(): void {
+        if (!open) return;
+        open = false;
+        versions.unpin(token);
+      },
+    };
   }
 
   /** The versions open readers pin, each once, in the order they were first pinned. O(readers). */

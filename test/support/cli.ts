@@ -35,11 +35,14 @@ export function vmakit(args: readonly string[]): CliRun {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Starts `vmakit ARGS` without waiting. */
-export function vmakitChild(args: readonly string[]): ChildProcess {
+/** Starts `vmakit ARGS` without waiting, with `env` added to the environment. */
+export function vmakitChild(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): ChildProcess {
   return spawn(process.execPath, [BIN, ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, FORCE_COLOR: '0' },
+    env: { ...process.env, FORCE_COLOR: '0', ...env },
   });
 }

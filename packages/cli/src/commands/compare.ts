@@ -216,9 +216,10 @@ async function runCompare(source: RegistrySource, opts: CompareCliOptions): Prom
     note(`resuming: ${units.length - todo.length} of ${units.length} cells done`);
   const progress = opts.progress ? autoProgress('compare: ') : silentProgress();
   let lastCheckpoint = performance.now();
+  const every = checkpointIntervalMs();
   // A crash or SIGKILL still leaves the finished cells on disk (resume with --resume <run dir>).
   const checkpoint = () => {
-    if (performance.now() - lastCheckpoint < 3000) return;
+    if (performance.now() - lastCheckpoint < every) return;
     lastCheckpoint = performance.now();
     writeFileAtomic(join(runDir, 'results.json'), `${JSON.stringify(docNow(), null, 2)}\n`);
   };
@@ -314,4 +315,18 @@ export function registerCompare(program: Command, registry: RegistrySource): voi
         '  vmakit compare --resume\n',
     )
     .action((opts: CompareCliOptions) => runCompare(registry, opts));
+}
+
+/**
+ * How often the run's finished cells are saved: every 3 s by default (a checkpoint rewrites the
+ * whole document), or every `VMAKIT_CHECKPOINT_MS` ms (0: after every unit, as the end-to-end test
+ * of a killed run needs to be independent of the machine's speed).
+ */
+function checkpointIntervalMs(): number {
+  const raw = process.env.VMAKIT_CHECKPOINT_MS;
+  if (raw === undefined || raw === '') return 3000;
+  const ms = Number(raw);
+  if (!Number.isFinite(ms) || ms < 0)
+    throw new UsageError(`VMAKIT_CHECKPOINT_MS: '${raw}' is not a number of milliseconds >= 0`);
+  return ms;
 }

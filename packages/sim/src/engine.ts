@@ -61,13 +61,14 @@ import {
 import { CacheModel, lineKey, READ, RMW, WRITE } from './cache.js';
 import { SafetyChecker } from './checker.js';
 import { EventQueue } from './heap.js';
-import { planSyscall, type SyscallOp, type WritePlan } from './predict.js';
+import { planSyscall, type WritePlan } from './predict.js';
 import { type CompiledProfile, type KernelCostName, WORK_INDEX, WORK_UNITS } from './profile.js';
 import { randomStream } from './rng.js';
 import { Rcu } from './sync/rcu.js';
 import { RwSem } from './sync/rwsem.js';
 import { readSeq } from './sync/seqcount.js';
 import { SpinLock } from './sync/spinlock.js';
+import { applySyscallOp, type SyscallOp } from './syscall-op.js';
 import type { ThreadContext, ThreadProgram, Workload, WorkloadOp } from './workload.js';
 import { initialStateOf, installInitialState } from './workloads/initial-state.js';
 import { syscallProgram, type WriterEffects, type WriterHost } from './writer.js';
@@ -486,7 +487,7 @@ export class Engine implements WriterHost {
     this.index.probe = this.recorder;
     let result: number;
     try {
-      result = this.call(op);
+      result = applySyscallOp(this.mm, op);
     } finally {
       this.index.probe = null;
     }
@@ -527,24 +528,6 @@ export class Engine implements WriterHost {
       populated: counts[EV.populate_faults]! - populateBefore,
       tablesAllocated: counts[EV.pgtable_alloc]! - tablesBefore,
     };
-  }
-
-  private call(op: SyscallOp): number {
-    const mm = this.mm;
-    switch (op.op) {
-      case 'mmap':
-        return mm.mmap(op.addr, op.len, op.prot, op.flags, op.file ?? null, op.pgoff ?? 0);
-      case 'munmap':
-        return mm.munmap(op.addr, op.len);
-      case 'mprotect':
-        return mm.mprotect(op.addr, op.len, op.prot);
-      case 'madvise':
-        return mm.madvise(op.addr, op.len, op.advice);
-      case 'brk':
-        return mm.brk(op.brk);
-      case 'mremap':
-        return mm.mremap(op.addr, op.oldLen, op.newLen, op.flags, op.newAddr ?? 0);
-    }
   }
 
   publish(_cpu: number): void {

@@ -10,7 +10,7 @@ export { EventQueue } from './heap.js';
 export type { AppliedMutant, MutantCatch, MutantInfo } from './mutants.js';
 export { applyMutant, MUTANTS, mutantByName } from './mutants.js';
 export { predictPlacement } from './placement.js';
-export type { SyscallOp, WritePlan } from './predict.js';
+export type { WritePlan } from './predict.js';
 export { madviseUnderReadLock, planSyscall } from './predict.js';
 export type {
   CacheCostName,
@@ -64,6 +64,8 @@ export type { Grant } from './sync/rwsem.js';
 export { MAX_READERS_WAKEUP, RwSem } from './sync/rwsem.js';
 export { readSeq, seqStable, seqUnchanged } from './sync/seqcount.js';
 export { SpinLock } from './sync/spinlock.js';
+export type { SyscallOp } from './syscall-op.js';
+export { applySyscallOp } from './syscall-op.js';
 export type {
   PcpStart,
   ThreadContext,

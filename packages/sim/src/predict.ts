@@ -15,7 +15,7 @@
  */
 import { type FileRef, type MmStruct, PAGE_SIZE, uapi, VM_MAYSHARE, type Vma } from '@vmakit/core';
 import { predictPlacement } from './placement.js';
-import type { WorkloadOp } from './workload.js';
+import type { SyscallOp } from './syscall-op.js';
 
 const {
   MADV_COLD,
@@ -35,12 +35,6 @@ const {
   MREMAP_FIXED,
   MREMAP_MAYMOVE,
 } = uapi;
-
-/** A system call operation of a workload. */
-export type SyscallOp = Extract<
-  WorkloadOp,
-  { op: 'mmap' | 'munmap' | 'mprotect' | 'madvise' | 'brk' | 'mremap' }
->;
 
 /** What the writer locks before executing a call. */
 export interface WritePlan {

@@ -26,8 +26,9 @@ import type { MmStruct, Vma } from '@vmakit/core';
 import { acquire, mem, release, type StepResult, work } from '@vmakit/x86-fault';
 import { type Action, CAT, MM_LINE, SHOOTDOWN, simLines, simWork, VMA_MARK_LINE } from './actions.js';
 import { READ, WRITE } from './cache.js';
-import { madviseUnderReadLock, type SyscallOp, type WritePlan } from './predict.js';
+import { madviseUnderReadLock, type WritePlan } from './predict.js';
 import type { KernelCostName } from './profile.js';
+import type { SyscallOp } from './syscall-op.js';
 
 /** What an executed call did, for pricing. */
 export interface WriterEffects {

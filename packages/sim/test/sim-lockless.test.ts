@@ -8,7 +8,7 @@ import { type IndexPlugin, MmStruct, PAGE_SIZE, uapi, type Vma } from '@vmakit/c
 import { mmapLockPlugin, perVmaLockPlugin, spfCopyVmaPlugin } from '@vmakit/strategies';
 import { describe, expect, it } from 'vitest';
 import { compileProfile, Engine, runSim, skylake2s } from '../src/index.js';
-import type { SyscallOp } from '../src/predict.js';
+import type { SyscallOp } from '../src/syscall-op.js';
 import { ebizzyPlugin } from '../src/workloads/index.js';
 import {
   cowBtreePlugin,

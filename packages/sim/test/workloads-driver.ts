@@ -6,6 +6,7 @@
  */
 import { type MmApi, MmStruct, PAGE_SIZE, uapi, VM_READ, VM_WRITE, type Vma } from '@vmakit/core';
 import { createReferenceIndex } from '@vmakit/testkit';
+import { applySyscallOp } from '../src/syscall-op.js';
 import type { ThreadContext, ThreadProgram, Workload, WorkloadOp } from '../src/workload.js';
 import { initialStateOf, installInitialState } from '../src/workloads/index.js';
 
@@ -70,17 +71,12 @@ export function mmResponder(mm: MmApi, problems: AccessProblem[]): Responder {
   return (op, tid) => {
     switch (op.op) {
       case 'mmap':
-        return mm.mmap(op.addr, op.len, op.prot, op.flags, op.file ?? null, op.pgoff ?? 0);
       case 'munmap':
-        return mm.munmap(op.addr, op.len);
       case 'mprotect':
-        return mm.mprotect(op.addr, op.len, op.prot);
       case 'madvise':
-        return mm.madvise(op.addr, op.len, op.advice);
       case 'brk':
-        return mm.brk(op.brk);
       case 'mremap':
-        return mm.mremap(op.addr, op.oldLen, op.newLen, op.flags, op.newAddr);
+        return applySyscallOp(mm, op);
       case 'access':
         check(tid, op.addr, op.write);
         return 0;

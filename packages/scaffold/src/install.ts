@@ -17,7 +17,9 @@ export interface InstallOptions {
  * lockfile). Throws ScaffoldError('install-failed') naming the command to rerun. Blocks until done.
  */
 export function runPnpmInstall(root: string, options: InstallOptions = {}): void {
-  const args = ['install', ...(options.args ?? ['--prefer-offline'])];
+  // A new package must enter the lockfile; with CI=true pnpm would default to --frozen-lockfile
+  // and refuse (ERR_PNPM_OUTDATED_LOCKFILE), so say so explicitly.
+  const args = ['install', '--no-frozen-lockfile', ...(options.args ?? ['--prefer-offline'])];
   const r = spawnSync('pnpm', args, {
     cwd: root,
     stdio: options.stdio ?? 'inherit',

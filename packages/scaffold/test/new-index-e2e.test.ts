@@ -25,6 +25,8 @@ function childEnv(): NodeJS.ProcessEnv {
   // The copy sits in a temporary folder, away from ../shared: point it there when it exists.
   const shared = findSharedDir(undefined, source);
   if (shared !== null) env.VMAKIT_SHARED_DIR = shared;
+  // As on a CI runner: pnpm then defaults to --frozen-lockfile, which the scaffolder's install must override.
+  env.CI = 'true';
   env.FORCE_COLOR = '0';
   env.NO_COLOR = '1';
   return env;

@@ -75,7 +75,7 @@ describe.skipIf(missing !== null)('vmakit compare end to end', () => {
       readFileSync(join(latest, 'results.json'), 'utf8'),
     );
     const doc = readDoc(latest);
-    expect(doc.schema_version).toBe(2);
+    expect(doc.schema_version).toBe(3);
     expect(doc.metadata.cells!.finished).toEqual([...doc.metadata.cells!.planned].sort());
     expect(doc.scaling!.points).toHaveLength(2);
     expect(doc.replay!.rows).toHaveLength(1);
@@ -299,7 +299,7 @@ describe.skipIf(missing !== null)('vmakit compare end to end', () => {
     }
     // A document that is not a results.json, and a missing run, are refused by report and compare-runs.
     const bogus = join(tmp, 'bogus.json');
-    writeFileSync(bogus, '{"schema_version": 2}');
+    writeFileSync(bogus, '{"schema_version": 3}');
     const rep = vmakit(['report', bogus, '--out', join(tmp, 'bogus-report')]);
     expect(rep.status).toBe(2);
     expect(rep.stderr).toMatch(/bogus\.json: invalid results document/);

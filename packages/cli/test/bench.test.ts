@@ -170,6 +170,61 @@ describe('vmakit bench faults', { timeout: 120_000 }, () => {
     expect(doc.skipped.map((s) => `${s.strategy}|${s.index}`)).toEqual(['per-vma-lock|rbtree']);
   });
 
+  it('shards written with --out are results documents that vmakit merge combines into one report', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'vmakit-cli-bench-faults-'));
+    try {
+      const captures = `${fixtureCapture('mmap-touch')},${fixtureCapture('brk-heap')}`;
+      const parts = [1, 2].map((i) => join(tmp, `shard-${i}.json`));
+      for (const [i, part] of parts.entries()) {
+        const r = await runCli([
+          'bench',
+          'faults',
+          '--quick',
+          '--no-kernel',
+          '--time',
+          '10',
+          '--captures',
+          captures,
+          '--strategies',
+          'mmap-lock,spf-copy-attrs',
+          '--index',
+          'maple',
+          '--shard',
+          `${i + 1}/2`,
+          '--out',
+          part,
+        ]);
+        expect(r.error).toBeNull();
+        const doc = JSON.parse(readFileSync(part, 'utf8')) as {
+          fault_path: { rows: { workload: string; samples_ns?: number[]; kernel_faults_per_sec: null }[] };
+        };
+        expect(validateResults(doc)).toEqual([]);
+        // One workload per shard, every row with its samples (for compare-runs) and no kernel rate.
+        expect(new Set(doc.fault_path.rows.map((x) => x.workload)).size).toBe(1);
+        for (const row of doc.fault_path.rows) {
+          expect(row.samples_ns!.length).toBeGreaterThan(0);
+          expect(row.kernel_faults_per_sec).toBeNull();
+        }
+      }
+      const merged = join(tmp, 'merged');
+      expect((await runCli(['merge', ...parts, '--out', merged])).error).toBeNull();
+      const doc = JSON.parse(readFileSync(join(merged, 'results.json'), 'utf8')) as {
+        fault_path: { rows: { workload: string; strategy: string; index: string }[] };
+      };
+      expect(doc.fault_path.rows.map((r) => `${r.workload}|${r.strategy}|${r.index}`)).toEqual([
+        'brk-heap|mmap-lock|maple',
+        'brk-heap|spf-copy-attrs|maple',
+        'mmap-touch|mmap-lock|maple',
+        'mmap-touch|spf-copy-attrs|maple',
+      ]);
+      const md = readFileSync(join(merged, 'report.md'), 'utf8');
+      expect(md).toContain('Fault path on one CPU');
+      expect(md).toContain("The kernel's own rate was not measured.");
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   it('unknown strategies and captures are clear errors', async () => {
     const a = await runCli(['bench', 'faults', '--quick', '--strategies', 'spf']);
     expect(a.error?.message).toMatch(/unknown strategy 'spf'; known: mmap-lock/);

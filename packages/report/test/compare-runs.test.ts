@@ -169,7 +169,7 @@ describe('compareRuns', () => {
   });
 
   it('validates its inputs and options', () => {
-    expect(() => compareRuns(A, { schema_version: 2 } as unknown as ResultsDocument)).toThrow(/run b/);
+    expect(() => compareRuns(A, { schema_version: 3 } as unknown as ResultsDocument)).toThrow(/run b/);
     expect(() => compareRuns(A, B, { alpha: 0 })).toThrow(/alpha/);
     expect(() => compareRuns(A, B, { confidence: 1 })).toThrow(/confidence/);
   });
@@ -212,5 +212,31 @@ describe('renderComparison', { timeout: 60_000 }, () => {
     const sampled = self.tables.find((t) => t.kind === 'sampled')!;
     expect(sampled.rows.filter((r) => r.verdict === 'same').length).toBeGreaterThan(0);
     expect(sampled.geomean!.change).toBe(0);
+  });
+
+  it('compares fault-path rows as a wall-clock metric: a slower fault path is called slower', () => {
+    const a = sampleResults();
+    const b: ResultsDocument = {
+      ...a,
+      fault_path: {
+        ...a.fault_path!,
+        rows: a.fault_path!.rows.map((r) =>
+          r.samples_ns === undefined ? r : { ...r, samples_ns: r.samples_ns.map((v) => v * 1.5) },
+        ),
+      },
+    };
+    const t = compareRuns(a, b).tables.find((x) => x.metric === 'ns/fault (wall clock, one CPU)')!;
+    expect(t.kind).toBe('sampled');
+    const sampled = t.rows.filter((r) => r.name.endsWith('/mmap-lock/maple'));
+    expect(sampled.map((r) => r.name)).toEqual([
+      'py-sqlite/mmap-lock/maple',
+      'synthetic:page_fault1/mmap-lock/maple',
+    ]);
+    for (const r of sampled) {
+      expect(r.verdict).toBe('worse');
+      expect(r.change).toBeCloseTo(0.5, 1);
+    }
+    // Rows without repeated samples are never called.
+    expect(t.rows.find((r) => r.name === 'py-sqlite/per-vma-lock/maple')!.verdict).toBe('insufficient');
   });
 });

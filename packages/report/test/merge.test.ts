@@ -25,7 +25,7 @@ function shards(doc: ResultsDocument, count: number, pick: (key: string) => numb
       points.map((p) => JSON.stringify([p.workload, p.profile, p.cpus, p.strategy, p.index])),
     );
     return {
-      schema_version: 2,
+      schema_version: 3,
       metadata: {
         ...doc.metadata,
         generated_at: `2026-11-26T0${k}:00:00.000Z`,
@@ -46,6 +46,10 @@ function shards(doc: ResultsDocument, count: number, pick: (key: string) => numb
       },
       bytes_copied: { rows: take(doc.bytes_copied?.rows, '$.bytes_copied.rows', k)! },
       published: { rows: take(doc.published?.rows, '$.published.rows', k)! },
+      fault_path: {
+        runner: doc.fault_path!.runner,
+        rows: take(doc.fault_path?.rows, '$.fault_path.rows', k)!,
+      },
     };
   });
 }
@@ -66,6 +70,7 @@ function content(doc: ResultsDocument): string[] {
     ...(doc.scaling?.violations ?? []),
     ...(doc.bytes_copied?.rows ?? []),
     ...(doc.published?.rows ?? []),
+    ...(doc.fault_path?.rows ?? []),
   ]
     .map(canonicalJson)
     .sort();
@@ -152,22 +157,27 @@ describe('mergeResults', { timeout: 60_000 }, () => {
       mergeResults([a, withMeta(b, { environment: { ...b.metadata.environment, git_revision: 'abc' } })]),
     ).toThrow(/different git revisions/);
     const v0 = { ...b, schema_version: 0 } as unknown as ResultsDocument;
-    expect(() => mergeResults([a, v0])).toThrow(/schema_version 0 of input 2 differs from 2 of input 1/);
+    expect(() => mergeResults([a, v0])).toThrow(/schema_version 0 of input 2 differs from 3 of input 1/);
     const bench = {
       ...b,
       benchmarks: { ...b.benchmarks!, runner: { ...b.benchmarks!.runner, version: '5' } },
     };
     expect(() => mergeResults([a, bench])).toThrow(/benchmark runner of input 2/);
+    const faults = {
+      ...b,
+      fault_path: { ...b.fault_path!, runner: { ...b.fault_path!.runner, settings: { time_ms: 40 } } },
+    };
+    expect(() => mergeResults([a, faults])).toThrow(/fault-path benchmark runner of input 2/);
   });
 
   it('refuses invalid inputs and an empty list', () => {
     expect(() => mergeResults([])).toThrow(/no input documents/);
-    expect(() => mergeResults([{ schema_version: 2 } as unknown as ResultsDocument])).toThrow(ResultsError);
+    expect(() => mergeResults([{ schema_version: 3 } as unknown as ResultsDocument])).toThrow(ResultsError);
   });
 
   it('merges metadata-only shards (a run that produced nothing yet)', () => {
     const empty = (k: number): ResultsDocument => ({
-      schema_version: 2,
+      schema_version: 3,
       metadata: { ...whole.metadata, cells: undefined, shard: { index: k, count: 2 } },
     });
     const merged = mergeResults([empty(1), empty(0)]);

@@ -97,6 +97,7 @@ describe('rendering the sample (all sections)', { timeout: 60_000 }, () => {
       '#scaling',
       '#violations',
       '#bytes-copied',
+      '#fault-path',
       '#benchmarks',
       '#memory',
       '#replay',
@@ -179,6 +180,6 @@ describe('partial documents', { timeout: 60_000 }, () => {
   });
 
   it('refuses an invalid document', () => {
-    expect(() => renderHtml({ schema_version: 2 } as unknown as ResultsDocument)).toThrow(ResultsError);
+    expect(() => renderHtml({ schema_version: 3 } as unknown as ResultsDocument)).toThrow(ResultsError);
   });
 });

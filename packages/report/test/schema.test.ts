@@ -182,9 +182,9 @@ describe('validateResults', { timeout: 60_000 }, () => {
 
   it('refuses another schema version with a clear message', () => {
     const d = mutable(sampleResults());
-    d.schema_version = 3;
+    d.schema_version = 2;
     expect(validateResults(d)).toEqual([
-      '$.schema_version: version 3 is not supported (this reader knows version 2)',
+      '$.schema_version: version 2 is not supported (this reader knows version 3)',
     ]);
   });
 
@@ -249,7 +249,7 @@ describe('validateResults', { timeout: 60_000 }, () => {
   it('assertResults and parseResults throw ResultsError naming the source', () => {
     expect(() => parseResults('{', 'a.json')).toThrow(ResultsError);
     expect(() => parseResults('{', 'a.json')).toThrow(/^a\.json: invalid results document:\n {2}not JSON/);
-    expect(() => assertResults({ schema_version: 2 }, 'b.json')).toThrow(
+    expect(() => assertResults({ schema_version: 3 }, 'b.json')).toThrow(
       /b\.json: .*\$\.metadata: is required/s,
     );
     expect(parseResults(sampleResultsJson()).metadata.seeds.sim).toBe(1);

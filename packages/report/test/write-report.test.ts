@@ -62,7 +62,7 @@ describe('writeReport', { timeout: 60_000 }, () => {
 
   it('writes nothing for an invalid document', () => {
     const dir = join(root, 'd');
-    expect(() => writeReport(dir, { schema_version: 2 } as unknown as ResultsDocument)).toThrow(ResultsError);
+    expect(() => writeReport(dir, { schema_version: 3 } as unknown as ResultsDocument)).toThrow(ResultsError);
     expect(() => readdirSync(dir)).toThrow();
   });
 });

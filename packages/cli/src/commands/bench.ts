@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   BenchVerificationError,
+  type FaultBenchReport,
   FaultBenchVerificationError,
   formatFaultBenchMarkdown,
   formatIndexBenchMarkdown,
@@ -23,7 +24,14 @@ import {
   runIndexBenchmarks,
 } from '@vmakit/bench/cli';
 import { indexesByNames, strategiesByNames } from '@vmakit/registry';
-import { benchmarkCell, createResults, memoryCell, type ResultsDocument, writeReport } from '@vmakit/report';
+import {
+  benchmarkCell,
+  createResults,
+  faultPathCell,
+  memoryCell,
+  type ResultsDocument,
+  writeReport,
+} from '@vmakit/report';
 import { findRepoRoot, findSharedDir } from '@vmakit/testkit';
 import type { Command } from 'commander';
 import { runEnvironment } from '../compare/environment.js';
@@ -43,7 +51,7 @@ import {
 import { note, parseFormat, printJson, printText, writeFileAtomic } from '../output.js';
 import { autoProgress, type Progress } from '../progress.js';
 import type { RegistrySource } from '../registry.js';
-import { benchmarkRowOf, memoryRowOf } from '../results/rows.js';
+import { benchmarkRowOf, faultPathRowOf, memoryRowOf } from '../results/rows.js';
 
 interface IndexBenchCliOptions {
   index: string;
@@ -130,14 +138,9 @@ async function withRun<T extends { aborted: boolean }>(
   }
 }
 
-function emit(report: unknown, text: string, format: 'text' | 'json', out: string | undefined): void {
+function emit(report: unknown, text: string, format: 'text' | 'json'): void {
   if (format === 'json') printJson(report);
   else printText(text);
-  if (out !== undefined) {
-    const path = resolve(out);
-    writeFileAtomic(path, `${JSON.stringify(report, null, 2)}\n`);
-    note(`wrote ${path}`);
-  }
 }
 
 /**
@@ -168,6 +171,67 @@ export function indexBenchResults(
     },
     benchmarks: { runner: runnerOf(report), rows: benchmarks },
     ...(memory.length > 0 ? { memory: { rows: memory } } : {}),
+  };
+}
+
+/** What the report's reader should know of a fault benchmark run that its rows do not say. */
+function faultBenchNotes(report: FaultBenchReport): string[] {
+  const notes: string[] = [];
+  const k = report.kernel;
+  if (k !== null && !k.measured)
+    notes.push(`bench faults: the kernel's rate was not measured (${k.reason}).`);
+  if (k?.measured)
+    notes.push(
+      `bench faults: kernel page_fault1 (one thread, ${k.compiler}) ${Math.round(k.faults_per_sec)} faults/s pooled over ${report.kernel_runs.length} measurement(s), ${k.faults} faults in ${k.iterations} rounds, ru_minflt ${k.minflt}, fastest round ${Math.round(k.faults_per_sec_best)} faults/s, THP ${k.no_huge_pages ? 'off' : 'not disabled'}.`,
+    );
+  for (const sk of report.skipped)
+    notes.push(`bench faults: ${sk.strategy} x ${sk.index} on ${sk.capture} not run: ${sk.reason}`);
+  if (report.aborted) notes.push('bench faults: interrupted; the rows hold the pairings that finished.');
+  return [...notes, ...report.notes];
+}
+
+/**
+ * The results document (report's schema) of a fault benchmark run, so shards written with `--out`
+ * combine with `vmakit merge`. Each row carries the kernel rate its ratios divide by (each shard
+ * measures its own machine's kernel). `options` must not depend on the shard.
+ */
+export function faultBenchResults(
+  report: FaultBenchReport,
+  options: { readonly [k: string]: string | number | boolean | null | string[] },
+  shard: Shard | null,
+): ResultsDocument {
+  const rows = report.results.map((r) => faultPathRowOf(r, report.kernel));
+  const doc = createResults({
+    environment: runEnvironment(),
+    seeds: {},
+    options: { command: 'bench faults', ...options },
+    ...(shard !== null ? { shard } : {}),
+    planned: rows.map(faultPathCell),
+  });
+  const notes = faultBenchNotes(report);
+  const o = report.options;
+  return {
+    ...doc,
+    metadata: {
+      ...doc.metadata,
+      cells: { planned: doc.metadata.cells!.planned, finished: doc.metadata.cells!.planned },
+      ...(notes.length > 0 ? { notes } : {}),
+    },
+    fault_path: {
+      runner: {
+        name: 'tinybench',
+        version: report.environment.tinybench ?? 'unknown',
+        settings: {
+          time_ms: o.time,
+          warmup_ms: o.warmup_time,
+          min_samples: o.min_samples,
+          quick: o.quick,
+          page_fault1_mib: o.page_fault1_megabytes,
+          timestamp_provider: report.environment.timestamp_provider,
+        },
+      },
+      rows,
+    },
   };
 }
 
@@ -251,7 +315,7 @@ export function registerBench(program: Command, registry: RegistrySource): void 
       );
       const doc =
         shard === null ? report : { ...report, shard: { index: shard.index + 1, count: shard.count } };
-      emit(doc, formatIndexBenchMarkdown(report), format, undefined);
+      emit(doc, formatIndexBenchMarkdown(report), format);
       if (opts.out !== undefined)
         writeResults(
           opts.out,
@@ -287,11 +351,15 @@ export function registerBench(program: Command, registry: RegistrySource): void 
     .option('--no-kernel', "do not measure the kernel's own fault rate")
     .option('--shard <i/n>', 'run only shard i of n (a shard is a set of workloads)')
     .option('--format <format>', 'text or json', 'text')
-    .option('--out <file>', 'also write the JSON report to FILE')
+    .option(
+      '--out <path>',
+      'also write a results document (vmakit merge combines shards): to PATH if it ends in .json, else a report folder',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  vmakit bench faults --quick --format json > faults.json\n' +
         `  vmakit bench faults --captures ${PAGE_FAULT1},mmap-touch --strategies mmap-lock,per-vma-lock --index all\n` +
+        '  vmakit bench faults --quick --shard 1/2 --out a.json   # and --shard 2/2; then vmakit merge a.json b.json --out report\n' +
         '\nExit status: 0; 1 when a pairing ended differently from the reference replay; 2 on bad usage.\n',
     )
     .action(async (opts: FaultBenchCliOptions) => {
@@ -313,12 +381,30 @@ export function registerBench(program: Command, registry: RegistrySource): void 
           captures,
           quick: opts.quick === true,
           kernel: opts.kernel,
+          // Per-fault samples let compare-runs test a change between two written runs.
+          ...(opts.out !== undefined ? { retainSamples: 100 } : {}),
           ...(time !== undefined ? { time } : {}),
           ...hooks,
         }),
       );
       const doc =
         shard === null ? report : { ...report, shard: { index: shard.index + 1, count: shard.count } };
-      emit(doc, formatFaultBenchMarkdown(report), format, opts.out);
+      emit(doc, formatFaultBenchMarkdown(report), format);
+      if (opts.out !== undefined)
+        writeResults(
+          opts.out,
+          faultBenchResults(
+            report,
+            {
+              strategies: strategies.map((x) => x.meta.name),
+              indexes: indexes.map((i) => i.meta.name),
+              captures: all,
+              quick: opts.quick === true,
+              time_ms: time ?? null,
+              kernel: opts.kernel,
+            },
+            shard,
+          ),
+        );
     });
 }

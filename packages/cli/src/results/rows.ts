@@ -3,11 +3,17 @@
  * (replay's ReplayReport) and the published-figures comparison (sim's PublishedComparison). The
  * conversions keep the units the schema fixes (report/README: Units).
  */
-import type { MemoryRow as BenchMemoryRow, IndexBenchRow } from '@vmakit/bench/cli';
+import type {
+  MemoryRow as BenchMemoryRow,
+  FaultBenchRow,
+  IndexBenchRow,
+  KernelFaultRate,
+} from '@vmakit/bench/cli';
 import type { ReplayReport } from '@vmakit/replay';
 import {
   type BenchmarkRow,
   type BytesCopiedRow,
+  type FaultPathRow,
   type MemoryRow,
   type ProtocolViolation,
   type PublishedRow,
@@ -115,6 +121,32 @@ export function benchmarkRowOf(r: IndexBenchRow): BenchmarkRow {
     ops_per_sec: r.ops_per_sec,
     samples: r.samples,
     ratio_vs_limit: r.ratio_vs_limit,
+    ...(r.samples_ns !== undefined ? { samples_ns: r.samples_ns } : {}),
+  };
+}
+
+/**
+ * A fault-path row from a fault benchmark row; `kernel` is the kernel rate the run divided by (its
+ * pooled write-loop rate), null when it was not measured.
+ */
+export function faultPathRowOf(r: FaultBenchRow, kernel: KernelFaultRate | null): FaultPathRow {
+  const measured = kernel?.measured === true && r.ratio_vs_kernel !== null;
+  return {
+    workload: r.capture,
+    kind: r.kind,
+    strategy: r.strategy,
+    index: r.index,
+    faults: r.faults,
+    ns_p50: r.ns_per_fault_p50,
+    ns_p99: Math.max(r.ns_p99, r.ns_per_fault_p50),
+    ns_mean: r.ns_mean,
+    rme: Number.isFinite(r.rme) ? r.rme : 0,
+    faults_per_sec: r.faults_per_sec,
+    faults_per_sec_best: r.faults_per_sec_best,
+    samples: r.samples,
+    kernel_faults_per_sec: measured ? kernel.faults_per_sec : null,
+    ratio_vs_kernel: measured ? r.ratio_vs_kernel : null,
+    ratio_best_vs_kernel_best: measured ? r.ratio_best_vs_kernel_best : null,
     ...(r.samples_ns !== undefined ? { samples_ns: r.samples_ns } : {}),
   };
 }

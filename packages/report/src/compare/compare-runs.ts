@@ -6,7 +6,14 @@
  * geomean row.
  */
 
-import { benchmarkCell, bytesCopiedCell, memoryCell, replayCell, scalingCell } from '../schema/cells.js';
+import {
+  benchmarkCell,
+  bytesCopiedCell,
+  faultPathCell,
+  memoryCell,
+  replayCell,
+  scalingCell,
+} from '../schema/cells.js';
 import type { ResultsDocument } from '../schema/types.js';
 import { assertResults } from '../schema/validate.js';
 import { canonicalJson } from '../schema/validator.js';
@@ -126,6 +133,21 @@ interface MetricDef {
   readonly cells: (d: ResultsDocument) => Cell[];
 }
 
+/** A wall-clock cell: the row's retained samples, or its median alone (which is never called). */
+function sampledCell(
+  key: string,
+  name: string,
+  r: { readonly ns_p50: number; readonly samples_ns?: readonly number[] },
+): Cell {
+  const sampled = r.samples_ns !== undefined && r.samples_ns.length > 0;
+  return {
+    key,
+    name,
+    samples: sampled ? r.samples_ns! : [r.ns_p50],
+    ...(sampled ? {} : { single: 'no repeated samples (samples_ns)' }),
+  };
+}
+
 const exactCell = (key: string, name: string, v: number | null | undefined): Cell[] =>
   v === null || v === undefined ? [] : [{ key, name, samples: [v] }];
 
@@ -136,14 +158,19 @@ const METRICS: readonly MetricDef[] = [
     kind: 'sampled',
     better: 'lower',
     cells: (d) =>
-      (d.benchmarks?.rows ?? []).map((r) => ({
-        key: benchmarkCell(r),
-        name: `${r.layout}/${r.op}/${r.index}`,
-        samples: r.samples_ns !== undefined && r.samples_ns.length > 0 ? r.samples_ns : [r.ns_p50],
-        ...(r.samples_ns === undefined || r.samples_ns.length === 0
-          ? { single: 'no repeated samples (samples_ns)' }
-          : {}),
-      })),
+      (d.benchmarks?.rows ?? []).map((r) =>
+        sampledCell(benchmarkCell(r), `${r.layout}/${r.op}/${r.index}`, r),
+      ),
+  },
+  {
+    metric: 'ns/fault (wall clock, one CPU)',
+    unit: 'ns',
+    kind: 'sampled',
+    better: 'lower',
+    cells: (d) =>
+      (d.fault_path?.rows ?? []).map((r) =>
+        sampledCell(faultPathCell(r), `${r.workload}/${r.strategy}/${r.index}`, r),
+      ),
   },
   {
     metric: 'faults/s (simulated)',

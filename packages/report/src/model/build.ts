@@ -9,6 +9,7 @@ import { assertResults } from '../schema/validate.js';
 import { BuildContext } from './context.js';
 import { benchmarksSection } from './sections/benchmarks.js';
 import { bytesCopiedSection } from './sections/bytes-copied.js';
+import { faultPathSection } from './sections/fault-path.js';
 import { memorySection } from './sections/memory.js';
 import { publishedSection } from './sections/published.js';
 import { replaySection } from './sections/replay.js';
@@ -27,6 +28,7 @@ export function buildReport(doc: ResultsDocument): ReportModel {
   const sections: Section[] = [runSection(doc)];
   if (doc.scaling !== undefined) sections.push(...scalingSections(doc.scaling, ctx));
   if (doc.bytes_copied !== undefined) sections.push(bytesCopiedSection(doc.bytes_copied, ctx));
+  if (doc.fault_path !== undefined) sections.push(faultPathSection(doc.fault_path, ctx));
   if (doc.benchmarks !== undefined) sections.push(benchmarksSection(doc.benchmarks, ctx));
   if (doc.memory !== undefined) sections.push(memorySection(doc.memory, ctx));
   if (doc.replay !== undefined) sections.push(replaySection(doc.replay));

@@ -7,6 +7,7 @@
 import type {
   BenchmarkRow,
   BytesCopiedRow,
+  FaultPathRow,
   MemoryRow,
   PublishedRow,
   ReplayRow,
@@ -15,7 +16,7 @@ import type {
 } from './types.js';
 
 /** The sections whose rows are matrix cells, and the prefix of their keys. */
-export type CellSection = 'bench' | 'memory' | 'replay' | 'scaling' | 'bytes' | 'published';
+export type CellSection = 'bench' | 'memory' | 'replay' | 'scaling' | 'bytes' | 'published' | 'faults';
 
 /**
  * Percent-encoding that also accepts lone surrogates (which `encodeURIComponent` throws on):
@@ -67,6 +68,11 @@ export function publishedCell(r: Pick<PublishedRow, 'source' | 'figure' | 'metri
   return key('published', [r.source, r.figure, r.metric, r.x]);
 }
 
+/** Key of a fault-path row: workload, strategy, index. */
+export function faultPathCell(r: Pick<FaultPathRow, 'workload' | 'strategy' | 'index'>): string {
+  return key('faults', [r.workload, r.strategy, r.index]);
+}
+
 /** A row's cell key with the section it came from, for error messages. */
 export interface LocatedCell {
   readonly key: string;
@@ -88,6 +94,7 @@ export function cellsOf(doc: ResultsDocument): LocatedCell[] {
   add(doc.scaling?.points, '$.scaling.points', scalingCell);
   add(doc.bytes_copied?.rows, '$.bytes_copied.rows', bytesCopiedCell);
   add(doc.published?.rows, '$.published.rows', publishedCell);
+  add(doc.fault_path?.rows, '$.fault_path.rows', faultPathCell);
   return out;
 }
 

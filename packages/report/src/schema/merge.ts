@@ -8,6 +8,7 @@ import {
   benchmarkCell,
   bytesCopiedCell,
   cellsOf,
+  faultPathCell,
   memoryCell,
   publishedCell,
   replayCell,
@@ -60,7 +61,7 @@ function requireSame(
  * `notes` and violations are united; `merged_from` records each input. `names` label the inputs
  * in errors (default `input 1`, `input 2`, ...). O(total rows · log).
  * @throws ResultsError for an invalid input; MergeError for mismatched schema versions, options,
- *   seeds, tool, revision, benchmark runner or shard counts, a shard given twice, or a cell (or
+ *   seeds, tool, revision, benchmark runners or shard counts, a shard given twice, or a cell (or
  *   planned cell) present in more than one input.
  */
 export function mergeResults(docs: readonly ResultsDocument[], names?: readonly string[]): ResultsDocument {
@@ -92,6 +93,14 @@ export function mergeResults(docs: readonly ResultsDocument[], names?: readonly 
       runners.map((d) => labels[docs.indexOf(d)]!),
       'benchmark runner',
       (d) => d.benchmarks!.runner,
+    );
+  const faultRunners = docs.filter((d) => d.fault_path !== undefined);
+  if (faultRunners.length > 1)
+    requireSame(
+      faultRunners,
+      faultRunners.map((d) => labels[docs.indexOf(d)]!),
+      'fault-path benchmark runner',
+      (d) => d.fault_path!.runner,
     );
 
   // Shards: one count for all, each index once.
@@ -185,6 +194,7 @@ export function mergeResults(docs: readonly ResultsDocument[], names?: readonly 
   const violations = concat(docs, (d) => d.scaling?.violations);
   const bytes = concat(docs, (d) => d.bytes_copied?.rows);
   const published = concat(docs, (d) => d.published?.rows);
+  const faults = concat(docs, (d) => d.fault_path?.rows);
   const scaling: ScalingSection | undefined =
     points === undefined && violations === undefined
       ? undefined
@@ -206,6 +216,11 @@ export function mergeResults(docs: readonly ResultsDocument[], names?: readonly 
     ...(scaling !== undefined ? { scaling } : {}),
     ...(bytes !== undefined ? { bytes_copied: { rows: sortByKey(bytes, bytesCopiedCell) } } : {}),
     ...(published !== undefined ? { published: { rows: sortByKey(published, publishedCell) } } : {}),
+    ...(faults !== undefined
+      ? {
+          fault_path: { runner: faultRunners[0]!.fault_path!.runner, rows: sortByKey(faults, faultPathCell) },
+        }
+      : {}),
   };
   return assertResults(merged, 'merged document');
 }

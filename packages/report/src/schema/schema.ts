@@ -52,6 +52,12 @@ const nonNeg = (unit: string, description: string): SchemaNode => ({
   'x-unit': unit,
   description,
 });
+const nonNegOrNull = (unit: string, description: string): SchemaNode => ({
+  type: ['number', 'null'],
+  minimum: 0,
+  'x-unit': unit,
+  description,
+});
 const counters = (description: string): SchemaNode => ({
   type: 'object',
   description,
@@ -82,6 +88,20 @@ const cpusField: SchemaNode = {
 const SHARD: SchemaNode = obj('Shard `index` of `count` (0-based).', {
   index: { type: 'integer', minimum: 0, 'x-unit': 'count', description: '0-based shard number (< count).' },
   count: { type: 'integer', minimum: 1, 'x-unit': 'count', description: 'Number of shards.' },
+});
+
+const RUNNER: SchemaNode = obj('The benchmark runner.', {
+  name: name('Runner name, e.g. tinybench.'),
+  version: text('Runner version.'),
+  settings: {
+    type: 'object',
+    description: 'Runner settings as given.',
+    additionalProperties: {
+      type: ['string', 'number', 'boolean'],
+      'x-unit': 'plain',
+      description: 'Setting.',
+    },
+  },
 });
 
 const DEFS: Record<string, SchemaNode> = {
@@ -318,6 +338,41 @@ const DEFS: Record<string, SchemaNode> = {
     },
     ['cache_lines_per_fault'],
   ),
+  FaultPathRow: obj(
+    "One-CPU fault rate of the fault core for a workload, strategy and index, next to the kernel's page_fault1 rate of the same run.",
+    {
+      workload: name('A capture folder name, or synthetic:page_fault1.'),
+      kind: { enum: ['capture', 'synthetic'], description: 'What the workload is.' },
+      strategy: name('Fault strategy.'),
+      index: name('Index name.'),
+      faults: count('Faults per runner sample.'),
+      ns_p50: nonNeg('ns', 'Median over samples of sample time / faults.'),
+      ns_p99: nonNeg('ns', '99th percentile of the same.'),
+      ns_mean: nonNeg('ns', 'Mean of the same.'),
+      rme: nonNeg('percent', 'Relative margin of error of the mean sample at 95 %.'),
+      faults_per_sec: nonNeg('per_sec', 'Faults over time pooled across samples.'),
+      faults_per_sec_best: nonNeg('per_sec', "The fastest sample's rate."),
+      samples: count('Samples the runner took.'),
+      kernel_faults_per_sec: nonNegOrNull(
+        'per_sec',
+        "The kernel's page_fault1 rate measured in the same run; null when not measured.",
+      ),
+      ratio_vs_kernel: nonNegOrNull(
+        'ratio',
+        'faults_per_sec / kernel_faults_per_sec; null without the kernel.',
+      ),
+      ratio_best_vs_kernel_best: nonNegOrNull(
+        'ratio',
+        "faults_per_sec_best / the kernel's fastest round; null without the kernel.",
+      ),
+      samples_ns: {
+        type: 'array',
+        description: 'Per-fault ns of retained samples, for compare-runs.',
+        items: nonNeg('ns', 'ns per fault in one sample.'),
+      },
+    },
+    ['samples_ns'],
+  ),
   PublishedRow: obj('A published figure next to the simulated value.', {
     source: name('Short name of the source.'),
     citation: name('Lore message id, URL or paper reference.'),
@@ -342,7 +397,7 @@ export const RESULTS_SCHEMA: SchemaNode = {
   $id: `urn:vmakit:results:${RESULTS_SCHEMA_VERSION}`,
   title: 'vmakit results',
   description:
-    'Results of `vmakit compare`: run metadata plus optional sections (benchmarks, memory, replay, scaling, bytes_copied, published). Every number has a fixed unit, given as x-unit.',
+    'Results of `vmakit compare`: run metadata plus optional sections (benchmarks, memory, replay, scaling, bytes_copied, published, fault_path). Every number has a fixed unit, given as x-unit.',
   type: 'object',
   additionalProperties: false,
   required: ['schema_version', 'metadata'],
@@ -350,19 +405,7 @@ export const RESULTS_SCHEMA: SchemaNode = {
     schema_version: { const: RESULTS_SCHEMA_VERSION, description: 'Version of this schema.' },
     metadata: ref('Metadata'),
     benchmarks: obj('Index micro-benchmarks.', {
-      runner: obj('The benchmark runner.', {
-        name: name('Runner name, e.g. tinybench.'),
-        version: text('Runner version.'),
-        settings: {
-          type: 'object',
-          description: 'Runner settings as given.',
-          additionalProperties: {
-            type: ['string', 'number', 'boolean'],
-            'x-unit': 'plain',
-            description: 'Setting.',
-          },
-        },
-      }),
+      runner: RUNNER,
       rows: { type: 'array', items: ref('BenchmarkRow'), description: 'One entry per matrix cell.' },
     }),
     memory: rows('MemoryRow', 'Memory per VMA per index.'),
@@ -373,6 +416,10 @@ export const RESULTS_SCHEMA: SchemaNode = {
     }),
     bytes_copied: rows('BytesCopiedRow', 'Bytes copied per fault per strategy × index.'),
     published: rows('PublishedRow', 'Published results next to simulated ones.'),
+    fault_path: obj("One-CPU fault rates of the fault core (vmakit bench faults) next to the kernel's.", {
+      runner: RUNNER,
+      rows: { type: 'array', items: ref('FaultPathRow'), description: 'One entry per matrix cell.' },
+    }),
   },
   $defs: DEFS,
 };

@@ -1,5 +1,5 @@
 /**
- * TypeScript types of results.json, schema version 1. The JSON Schema in `./schema.ts` (written out
+ * TypeScript types of results.json (version: RESULTS_SCHEMA_VERSION). The JSON Schema in `./schema.ts` (written out
  * as packages/report/schema/results.schema.json) is the normative description; these types mirror
  * it field for field, which the sample fixture's generator and schema tests check.
  *
@@ -10,7 +10,7 @@
  */
 
 /** The schema version these types describe. A reader refuses other versions. */
-export const RESULTS_SCHEMA_VERSION = 2;
+export const RESULTS_SCHEMA_VERSION = 3;
 
 /** Any JSON value (the free-form `options`). */
 export type JsonValue =
@@ -31,6 +31,7 @@ export interface ResultsDocument {
   readonly scaling?: ScalingSection;
   readonly bytes_copied?: BytesCopiedSection;
   readonly published?: PublishedSection;
+  readonly fault_path?: FaultPathSection;
 }
 
 /** Where and with what a run happened (the same shape the CLI's `runEnvironment()` returns). */
@@ -330,4 +331,47 @@ export interface PublishedRow {
 /** Published results compared with simulated ones. */
 export interface PublishedSection {
   readonly rows: readonly PublishedRow[];
+}
+
+/**
+ * The fault core's one-CPU fault rate for one workload × strategy × index (`vmakit bench faults`),
+ * next to the real kernel's page_fault1 rate measured in the same run. Wall-clock figures of the
+ * machine in the Run section.
+ */
+export interface FaultPathRow {
+  /** A capture's folder name, or `synthetic:page_fault1`. */
+  readonly workload: string;
+  readonly kind: 'capture' | 'synthetic';
+  readonly strategy: string;
+  readonly index: string;
+  /** Faults per runner sample (the workload's faults), count. */
+  readonly faults: number;
+  /** Median over samples of sample time / faults, ns per fault. */
+  readonly ns_p50: number;
+  /** 99th percentile of the same, ns per fault. */
+  readonly ns_p99: number;
+  /** Mean of the same, ns per fault. */
+  readonly ns_mean: number;
+  /** Relative margin of error of the mean sample at 95 %, percent. */
+  readonly rme: number;
+  /** Faults over time pooled across samples (faults × samples / total time), per second. */
+  readonly faults_per_sec: number;
+  /** The fastest sample's rate, per second. */
+  readonly faults_per_sec_best: number;
+  /** Samples the runner took (count). */
+  readonly samples: number;
+  /** The kernel's page_fault1 rate measured in the same run (write loop only), per second; null when not measured. */
+  readonly kernel_faults_per_sec: number | null;
+  /** faults_per_sec ÷ kernel_faults_per_sec; null without the kernel. */
+  readonly ratio_vs_kernel: number | null;
+  /** faults_per_sec_best ÷ the kernel's fastest round; null without the kernel. */
+  readonly ratio_best_vs_kernel_best: number | null;
+  /** Per-fault ns of retained samples, for compare-runs (see BenchmarkRow.samples_ns). */
+  readonly samples_ns?: readonly number[];
+}
+
+/** One-CPU fault rates of the fault core per workload × strategy × index. */
+export interface FaultPathSection {
+  readonly runner: BenchmarkRunner;
+  readonly rows: readonly FaultPathRow[];
 }

@@ -42,6 +42,14 @@ function semanticErrors(doc: ResultsDocument): string[] {
     if (r.ns_p99 < r.ns_p50)
       errors.push(`$.benchmarks.rows[${i}]: ns_p99 ${r.ns_p99} is below ns_p50 ${r.ns_p50}`);
   });
+  doc.fault_path?.rows.forEach((r, i) => {
+    if (r.ns_p99 < r.ns_p50)
+      errors.push(`$.fault_path.rows[${i}]: ns_p99 ${r.ns_p99} is below ns_p50 ${r.ns_p50}`);
+    if ((r.kernel_faults_per_sec === null) !== (r.ratio_vs_kernel === null))
+      errors.push(
+        `$.fault_path.rows[${i}]: ratio_vs_kernel and kernel_faults_per_sec must both be null or both set`,
+      );
+  });
   doc.replay?.rows.forEach((r, i) => {
     if (r.faults_handled + r.signals > r.faults)
       errors.push(

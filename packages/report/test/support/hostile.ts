@@ -53,7 +53,7 @@ export function hostileResults(): ResultsDocument {
   const profile = next('profile');
   const layout = next('layout');
   return {
-    schema_version: 2,
+    schema_version: 3,
     metadata: {
       ...s.metadata,
       tool: { name: next('tool'), version: next('version') },

@@ -10,6 +10,7 @@ import { type Block, cell, type Section } from '../types.js';
 const SECTION_NAMES: ReadonlyArray<readonly [keyof ResultsDocument, string]> = [
   ['scaling', 'simulated scaling'],
   ['bytes_copied', 'bytes copied per fault'],
+  ['fault_path', 'fault path on one CPU'],
   ['benchmarks', 'index micro-benchmarks'],
   ['memory', 'memory per VMA'],
   ['replay', 'replay of captures'],

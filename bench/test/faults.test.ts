@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnknownNameError } from '@vmakit/core';
 import { maplePlugin } from '@vmakit/index-maple';
@@ -125,6 +127,54 @@ describe('verification', () => {
     expect(() =>
       verifyPairing(pf1, rbtreePlugin, wrong, benchedEndState(pf1, referencePlugin, mmapLockPlugin.strategy)),
     ).toThrow(/reads-instead-of-writes over rbtree does not end as the reference replay/);
+  });
+
+  it("follows the descriptor table: a read-only fd's MAP_SHARED mapping cannot be made writable", async () => {
+    // openat(O_RDONLY) = 3; mmap(7 pages, PROT_READ, MAP_SHARED, 3); close(3); then
+    // mprotect(PROT_READ|PROT_WRITE), which the kernel refused with EACCES (do_mmap cleared
+    // VM_MAYWRITE), and a write fault there, which it answered with SIGSEGV.
+    const dir = mkdtempSync(join(tmpdir(), 'vmakit-bench-fd-'));
+    try {
+      const at = (t: number, event: string, fields: string) =>
+        `              dd 1 [000]  ${t.toFixed(6)}: ${event}: ${fields}`;
+      const start = [
+        '555555554000-555555555000 r--p 00000000 fe:00 100                        /opt/app/file1',
+        '555555555000-555555576000 rw-p 00000000 00:00 0                          [heap]',
+        '7ffff7fc0000-7ffff7fff000 r-xp 00000000 fe:00 200                        /opt/app/file2.so',
+        '7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0                          [stack]',
+      ];
+      const trace = [
+        at(
+          1,
+          'syscalls:sys_enter_openat',
+          'dfd: 0xffffff9c, filename: 0x7f9b3cbb7970, flags: 0x00080000, mode: 0x00000000',
+        ),
+        at(1.000001, 'syscalls:sys_exit_openat', '0x3'),
+        at(
+          2,
+          'syscalls:sys_enter_mmap',
+          'addr: 0x00000000, len: 0x00007000, prot: 0x00000001, flags: 0x00000001, fd: 0x00000003, off: 0x00000000',
+        ),
+        at(2.000001, 'syscalls:sys_exit_mmap', '0x7ffff7fb9000'),
+        at(3, 'syscalls:sys_enter_close', 'fd: 0x00000003'),
+        at(3.000001, 'syscalls:sys_exit_close', '0x0'),
+        at(4, 'syscalls:sys_enter_mprotect', 'start: 0x7ffff7fb9000, len: 0x00007000, prot: 0x00000003'),
+        at(4.000001, 'syscalls:sys_exit_mprotect', '0xfffffffffffffff3'),
+        at(5, 'exceptions:page_fault_user', 'address=0x7ffff7fba010 ip=0x555555554100 error_code=0x6'),
+      ];
+      writeFileSync(join(dir, 'start.maps'), `${start.join('\n')}\n`);
+      writeFileSync(join(dir, 'trace.txt'), `${trace.join('\n')}\n`);
+      const w = await loadCaptureWorkload(dir);
+      expect(w.faults).toBe(1);
+      const expected = await referenceEndState(w);
+      // The reference replay (replayCapture) follows the descriptors; the timed path must too.
+      for (const ix of [maplePlugin, rbtreePlugin])
+        expect(() => verifyPairing(w, ix, mmapLockPlugin.strategy, expected)).not.toThrow();
+      const end = benchedEndState(w, maplePlugin, mmapLockPlugin.strategy);
+      expect(end.ptes).toBe(0); // the write was refused: nothing mapped
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runFaultBenchmarks refuses to time a wrong pairing', async () => {

@@ -7,7 +7,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { type IndexPlugin, type MmApi, MmStruct, UnknownNameError, uapi, type Vma } from '@vmakit/core';
-import type { PairedSyscall } from '@vmakit/formats';
+import type { PairedFdCall, PairedSyscall } from '@vmakit/formats';
 import {
   applySyscall,
   buildInitialState,
@@ -51,8 +51,16 @@ export interface FaultWorkload {
 
 /** A capture loaded for repeated replays. */
 export function captureWorkload(loaded: LoadedCapture): FaultWorkload {
-  const events: PreparedEvent[] = loaded.events.map((ev) => {
+  // The timeline, not `events`: the fd calls give each file mmap its descriptor's open mode, as the
+  // reference replay does (a read-only descriptor's MAP_SHARED mapping cannot become writable).
+  const events: PreparedEvent[] = loaded.timeline.map((ev) => {
     if (ev.kind === 'fault') return faultRequestOf(ev);
+    if (ev.kind === 'fdcall') {
+      const c: PairedFdCall = ev;
+      return (st: WorkloadState) => {
+        st.files.applyFdCall(c);
+      };
+    }
     const s: PairedSyscall = ev;
     return (st: WorkloadState) => {
       applySyscall(st.mm as MmStruct, st.files, s);

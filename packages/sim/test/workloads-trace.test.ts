@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PAGE_SIZE, uapi, VM_GROWSDOWN } from '@vmakit/core';
+import { PAGE_SIZE, uapi, VM_GROWSDOWN, VM_WRITE } from '@vmakit/core';
 import { findSharedDir, sharedMissingMessage } from '@vmakit/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { WorkloadOp } from '../src/workload.js';
@@ -303,4 +303,83 @@ describe('a small synthetic capture', () => {
     expect(() => plugin.steps(5)).toThrow(/no thread 5/);
     expect(PAGE_SIZE).toBe(4096);
   });
+});
+
+describe('file-descriptor calls in a capture', () => {
+  const line = (time: string, event: string, fields: string) =>
+    `         app 10 [000]  ${time}: ${event.padStart(34)}: ${fields}`;
+  /**
+   * openat(O_RDONLY) = 3, mmap(7 pages, PROT_READ, MAP_SHARED, 3), close(3), then
+   * mprotect(PROT_READ|PROT_WRITE), which the kernel refused with EACCES: do_mmap dropped
+   * VM_MAYWRITE from a shared mapping of a descriptor opened read-only.
+   */
+  function capture(withFdEvents: boolean): string {
+    const dir = mkdtempSync(join(tmpdir(), 'vmakit-sim-trace-fd-'));
+    writeFileSync(
+      join(dir, 'start.maps'),
+      [
+        '555555554000-555555555000 r--p 00000000 08:01 100                        /opt/app/file1',
+        '7ffff7ff0000-7ffff7ff8000 r-xp 00000000 08:01 200                        /opt/app/lib.so',
+        '7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0                          [stack]',
+        '',
+      ].join('\n'),
+    );
+    const open = [
+      line(
+        '100.000010',
+        'syscalls:sys_enter_openat',
+        'dfd: 0xffffff9c, filename: 0x7f9b3cbb7970, flags: 0x00080000, mode: 0x00000000',
+      ),
+      line('100.000011', 'syscalls:sys_exit_openat', '0x3'),
+    ];
+    const rest = [
+      line(
+        '100.000020',
+        'syscalls:sys_enter_mmap',
+        'addr: 0x00000000, len: 0x00007000, prot: 0x00000001, flags: 0x00000001, fd: 0x00000003, off: 0x00000000',
+      ),
+      line('100.000025', 'syscalls:sys_exit_mmap', '0x7ffff7fe9000'),
+      line('100.000030', 'syscalls:sys_enter_close', 'fd: 0x00000003'),
+      line('100.000031', 'syscalls:sys_exit_close', '0x0'),
+      line(
+        '100.000040',
+        'syscalls:sys_enter_mprotect',
+        'start: 0x7ffff7fe9000, len: 0x00007000, prot: 0x00000003',
+      ),
+      line('100.000041', 'syscalls:sys_exit_mprotect', '0xfffffffffffffff3'),
+      '',
+    ];
+    writeFileSync(join(dir, 'trace.txt'), [...(withFdEvents ? open : []), ...rest].join('\n'));
+    return dir;
+  }
+
+  for (const withFdEvents of [true, false]) {
+    it(
+      withFdEvents
+        ? 'a shared mapping takes its descriptor mode: mprotect(PROT_WRITE) is refused as the kernel did'
+        : 'without the open in the trace the mode is permissive, and the mprotect result disagrees (counted)',
+      async () => {
+        const dir = capture(withFdEvents);
+        try {
+          const plugin = await traceWorkload(dir);
+          expect(plugin.summary).toMatchObject({ tids: [10], faults: 0, syscalls: 2 });
+          expect(plugin.steps(0).map((s) => s.kind)).toEqual(
+            withFdEvents ? ['fdcall', 'syscall', 'fdcall', 'syscall'] : ['syscall', 'fdcall', 'syscall'],
+          );
+          const w = plugin.create({ threads: 1, seed: 1, params: { time_scale: 0, wait_for_mapping: 0 } });
+          const mm = mmFor(w);
+          const ops = drain(w.thread(contexts(1, 1, mm)[0]!), mmResponder(mm, []), 0);
+          // fd calls are no simulated work and no iteration: only the two memory calls count.
+          expect(ops.filter((o) => o.op === 'iteration')).toHaveLength(2);
+          expect(w.stats.syscalls).toBe(2);
+          expect(w.stats.resultMismatches).toBe(withFdEvents ? 0 : 1);
+          const v = mm.findVma(0x7ffff7fe9000)!;
+          expect(v.start).toBe(0x7ffff7fe9000);
+          expect((v.flags & VM_WRITE) !== 0).toBe(!withFdEvents);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    );
+  }
 });

@@ -13,7 +13,8 @@ import type { WorkloadInitialState } from './initial-state.js';
 
 /**
  * File identities of a capture: files named by start.maps (device, inode, path) and files a traced
- * mmap names only by descriptor (the trace has no open/close events, so one identity per descriptor).
+ * mmap names only by descriptor (one identity per traced open, with its mode; one per descriptor
+ * with the permissive defaults when the trace never showed it opened).
  * The replay package's FileTable under the name this package has always exported.
  */
 export { FileTable as TraceFiles };

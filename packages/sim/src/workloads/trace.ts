@@ -13,6 +13,10 @@
  *   range is relocated: later addresses in it (faults, munmap, mprotect, madvise, mremap) are
  *   translated by the same offset (trace-relocations.ts). An mremap the model placed elsewhere is
  *   relocated the same way. An mmap the kernel refused but the model made is unmapped again.
+ * - File-descriptor calls (open, close, dup, fcntl F_DUPFD...) stay in their thread's order and update
+ *   the capture's descriptor table when the thread reaches them, without simulated work: a later mmap
+ *   of the descriptor gets the open's mode, as replay does (a read-only descriptor's MAP_SHARED
+ *   mapping cannot be made writable). A thread that only made such calls is a simulated thread too.
  * - Calls the workload contract has no operation for (mlock, munlock, mlock2, mlockall, munlockall,
  *   shmat, shmdt, and pkey_mprotect with a real key) are skipped and counted; pkey_mprotect with
  *   pkey -1 is mprotect.
@@ -48,6 +52,7 @@ import {
   type CaptureDir,
   type FaultEvent,
   type PairedEvent,
+  type PairedFdCall,
   type PairedSyscall,
   pairSyscalls,
   parseTrace,
@@ -110,6 +115,8 @@ const SPECS: ParamSpecs = {
 /** One traced event of a thread, ready to replay. */
 export type TraceStep =
   | { readonly kind: 'fault'; readonly start: number; readonly addr: number; readonly errorCode: number }
+  /** A file-descriptor call (open, close, dup, fcntl...), taking effect at its exit `start`. */
+  | { readonly kind: 'fdcall'; readonly start: number; readonly call: PairedFdCall }
   | {
       readonly kind: 'syscall';
       readonly start: number;
@@ -241,6 +248,11 @@ function collect(events: readonly PairedEvent[]): {
       first = Math.min(first, e.time);
       last = Math.max(last, e.time);
       push(e.tid, { kind: 'fault', start: e.time, addr: faultAddress(e), errorCode: e.errorCode });
+    } else if (e.kind === 'fdcall') {
+      // Kept in the thread's order so a later mmap of the descriptor sees the open's mode.
+      first = Math.min(first, e.enterTime);
+      last = Math.max(last, e.time);
+      push(e.tid, { kind: 'fdcall', start: e.time, call: e });
     } else if (e.kind === 'syscall') {
       const s: PairedSyscall = e;
       syscalls++;
@@ -442,6 +454,13 @@ export function traceWorkloadFromEvents(
           let ns = gapNs(prevEnd, s.start) * scale;
           if (prevWasFault) ns -= faultCost;
           if (ns >= 1) yield { op: 'think', ns: Math.round(ns) };
+        }
+        if (s.kind === 'fdcall') {
+          // No simulated work (the mm is not involved): the descriptor table changes at the exit.
+          files.applyFdCall(s.call);
+          prevEnd = s.start;
+          prevWasFault = false;
+          continue;
         }
         if (s.kind === 'fault') {
           const addr = at(s.addr);

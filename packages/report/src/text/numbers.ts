@@ -4,7 +4,18 @@
  */
 
 /** The quantity a number measures; decides how it is written. */
-export type Unit = 'count' | 'ns' | 'bytes' | 'per_sec' | 'percent' | 'fraction' | 'cost' | 'cpus' | 'plain';
+export type Unit =
+  | 'count'
+  | 'ns'
+  | 'bytes'
+  | 'per_sec'
+  | 'percent'
+  | 'fraction'
+  | 'cost'
+  | 'cpus'
+  /** A quotient of two like figures, shown as a multiple (0.93×). */
+  | 'ratio'
+  | 'plain';
 
 /** Trims trailing zeros of a fixed/precision string ("1.50" → "1.5", "2.00" → "2"). */
 function trimZeros(s: string): string {
@@ -96,6 +107,8 @@ export function formatHuman(v: number, unit: Unit, digits = 3): string {
     case 'per_sec':
     case 'cost':
       return formatSi(v, digits);
+    case 'ratio':
+      return `${significant(v, digits)}×`;
     case 'plain':
       return significant(v, Math.max(6, digits));
   }
@@ -112,6 +125,7 @@ export function formatFixed(v: number, unit: Unit, decimals?: number): string {
   if (unit === 'per_sec' || unit === 'cost') return formatSi(v);
   if (unit === 'fraction') return `${(v * 100).toFixed(2)}%`;
   if (unit === 'percent') return `${v.toFixed(2)}%`;
+  if (unit === 'ratio') return `${v.toFixed(decimals ?? 2)}×`;
   if (unit === 'count' && Number.isInteger(v)) return groupThousands(v);
   if ((unit === 'cpus' || unit === 'bytes') && Number.isInteger(v)) return v.toString();
   if (decimals !== undefined) return v.toFixed(decimals);
@@ -124,11 +138,12 @@ export function formatFixed(v: number, unit: Unit, decimals?: number): string {
 
 /**
  * Decimals that suit a whole column of figures in fixed-width text (so decimal points line up):
- * 1 when the largest magnitude is ≥ 100, 2 when ≥ 1, else 4; for `plain` figures, as many as the
+ * 1 when the largest magnitude is ≥ 100, 2 when ≥ 1, else 4; 2 for ratios; for `plain` figures, as many as the
  * most precise value has (at most 4).
  */
 export function columnDecimals(values: readonly number[], unit?: Unit): number {
   const finite = values.filter((v) => Number.isFinite(v));
+  if (unit === 'ratio') return 2;
   if (unit === 'plain') {
     // Figures quoted from elsewhere (published values, ratios) keep every decimal they have.
     const need = (v: number) => {

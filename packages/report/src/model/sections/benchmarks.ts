@@ -118,7 +118,7 @@ export function benchmarksSection(s: BenchmarkSection, ctx: BuildContext): Secti
       cell.num(r.rme, 'percent'),
       cell.num(r.ops_per_sec, 'per_sec'),
       cell.num(r.samples, 'count'),
-      cell.num(r.ratio_vs_limit ?? null, 'plain'),
+      cell.num(r.ratio_vs_limit ?? null, 'ratio'),
     ]),
     keyColumns: 3,
   });

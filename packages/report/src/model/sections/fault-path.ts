@@ -43,7 +43,7 @@ export function faultPathSection(s: FaultPathSection, ctx: BuildContext): Sectio
       kind: 'paragraph',
       text:
         `Measured with ${s.runner.name} ${s.runner.version}${settings === '' ? '' : ` (${settings})`}: ` +
-        'the shared fault core resolving every fault of a workload on one CPU, wall-clock nanoseconds per fault on the machine of the Run section. ' +
+        "the shared fault core resolving every fault of a workload on one CPU, wall-clock nanoseconds per fault on the machine of the Run section (a capture's time includes replaying its memory system calls). " +
         (kernel.length === 0
           ? "The kernel's own rate was not measured."
           : `The kernel's own rate — will-it-scale page_fault1 on one thread, its write loop only — was ${kernel
@@ -102,8 +102,8 @@ export function faultPathSection(s: FaultPathSection, ctx: BuildContext): Sectio
         cell.text(r.index),
         cell.num(r.ns_p50, 'ns'),
         cell.num(r.faults_per_sec, 'per_sec'),
-        cell.num(r.ratio_vs_kernel, 'plain'),
-        cell.num(r.ratio_best_vs_kernel_best, 'plain'),
+        cell.num(r.ratio_vs_kernel, 'ratio'),
+        cell.num(r.ratio_best_vs_kernel_best, 'ratio'),
       ]),
       keyColumns: 2,
     });

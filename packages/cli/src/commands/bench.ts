@@ -29,6 +29,7 @@ import {
   createResults,
   faultPathCell,
   memoryCell,
+  type NewResults,
   type ResultsDocument,
   writeReport,
 } from '@vmakit/report';
@@ -138,9 +139,40 @@ async function withRun<T extends { aborted: boolean }>(
   }
 }
 
-function emit(report: unknown, text: string, format: 'text' | 'json'): void {
-  if (format === 'json') printJson(report);
+/**
+ * Prints a benchmark report (marked with its shard) as JSON or text and, with `--out`, writes the
+ * results document `results()` builds.
+ */
+function emitRun(
+  report: object,
+  text: string,
+  format: 'text' | 'json',
+  shard: Shard | null,
+  out: string | undefined,
+  results: () => ResultsDocument,
+): void {
+  const doc = shard === null ? report : { ...report, shard: { index: shard.index + 1, count: shard.count } };
+  if (format === 'json') printJson(doc);
   else printText(text);
+  if (out !== undefined) writeResults(out, results());
+}
+
+/** The results document of a finished benchmark run: every planned cell finished, with `notes`. */
+function benchResults(
+  base: Omit<NewResults, 'shard'>,
+  shard: Shard | null,
+  notes: readonly string[],
+): ResultsDocument {
+  const doc = createResults({ ...base, ...(shard !== null ? { shard } : {}) });
+  const planned = doc.metadata.cells!.planned;
+  return {
+    ...doc,
+    metadata: {
+      ...doc.metadata,
+      cells: { planned, finished: planned },
+      ...(notes.length > 0 ? { notes: [...notes] } : {}),
+    },
+  };
 }
 
 /**
@@ -155,20 +187,18 @@ export function indexBenchResults(
 ): ResultsDocument {
   const benchmarks = report.results.map(benchmarkRowOf);
   const memory = report.memory.map(memoryRowOf);
-  const doc = createResults({
-    environment: runEnvironment(),
-    seeds: { bench: seed },
-    options: { command: 'bench indexes', ...options },
-    ...(shard !== null ? { shard } : {}),
-    planned: [...benchmarks.map(benchmarkCell), ...memory.map(memoryCell)],
-  });
+  const doc = benchResults(
+    {
+      environment: runEnvironment(),
+      seeds: { bench: seed },
+      options: { command: 'bench indexes', ...options },
+      planned: [...benchmarks.map(benchmarkCell), ...memory.map(memoryCell)],
+    },
+    shard,
+    report.notes,
+  );
   return {
     ...doc,
-    metadata: {
-      ...doc.metadata,
-      cells: { planned: doc.metadata.cells!.planned, finished: doc.metadata.cells!.planned },
-      ...(report.notes.length > 0 ? { notes: [...report.notes] } : {}),
-    },
     benchmarks: { runner: runnerOf(report), rows: benchmarks },
     ...(memory.length > 0 ? { memory: { rows: memory } } : {}),
   };
@@ -201,22 +231,19 @@ export function faultBenchResults(
   shard: Shard | null,
 ): ResultsDocument {
   const rows = report.results.map((r) => faultPathRowOf(r, report.kernel));
-  const doc = createResults({
-    environment: runEnvironment(),
-    seeds: {},
-    options: { command: 'bench faults', ...options },
-    ...(shard !== null ? { shard } : {}),
-    planned: rows.map(faultPathCell),
-  });
-  const notes = faultBenchNotes(report);
+  const doc = benchResults(
+    {
+      environment: runEnvironment(),
+      seeds: {},
+      options: { command: 'bench faults', ...options },
+      planned: rows.map(faultPathCell),
+    },
+    shard,
+    faultBenchNotes(report),
+  );
   const o = report.options;
   return {
     ...doc,
-    metadata: {
-      ...doc.metadata,
-      cells: { planned: doc.metadata.cells!.planned, finished: doc.metadata.cells!.planned },
-      ...(notes.length > 0 ? { notes } : {}),
-    },
     fault_path: {
       runner: {
         name: 'tinybench',
@@ -313,26 +340,21 @@ export function registerBench(program: Command, registry: RegistrySource): void 
           ...hooks,
         }),
       );
-      const doc =
-        shard === null ? report : { ...report, shard: { index: shard.index + 1, count: shard.count } };
-      emit(doc, formatIndexBenchMarkdown(report), format);
-      if (opts.out !== undefined)
-        writeResults(
-          opts.out,
-          indexBenchResults(
-            report,
-            {
-              indexes: indexes.map((i) => i.meta.name),
-              ops: allOps,
-              layouts: opts.layouts ?? null,
-              quick: opts.quick === true,
-              time_ms: time ?? null,
-              memory: opts.memory,
-            },
-            seed,
-            shard,
-          ),
-        );
+      emitRun(report, formatIndexBenchMarkdown(report), format, shard, opts.out, () =>
+        indexBenchResults(
+          report,
+          {
+            indexes: indexes.map((i) => i.meta.name),
+            ops: allOps,
+            layouts: opts.layouts ?? null,
+            quick: opts.quick === true,
+            time_ms: time ?? null,
+            memory: opts.memory,
+          },
+          seed,
+          shard,
+        ),
+      );
     });
 
   bench
@@ -387,24 +409,19 @@ export function registerBench(program: Command, registry: RegistrySource): void 
           ...hooks,
         }),
       );
-      const doc =
-        shard === null ? report : { ...report, shard: { index: shard.index + 1, count: shard.count } };
-      emit(doc, formatFaultBenchMarkdown(report), format);
-      if (opts.out !== undefined)
-        writeResults(
-          opts.out,
-          faultBenchResults(
-            report,
-            {
-              strategies: strategies.map((x) => x.meta.name),
-              indexes: indexes.map((i) => i.meta.name),
-              captures: all,
-              quick: opts.quick === true,
-              time_ms: time ?? null,
-              kernel: opts.kernel,
-            },
-            shard,
-          ),
-        );
+      emitRun(report, formatFaultBenchMarkdown(report), format, shard, opts.out, () =>
+        faultBenchResults(
+          report,
+          {
+            strategies: strategies.map((x) => x.meta.name),
+            indexes: indexes.map((i) => i.meta.name),
+            captures: all,
+            quick: opts.quick === true,
+            time_ms: time ?? null,
+            kernel: opts.kernel,
+          },
+          shard,
+        ),
+      );
     });
 }
